@@ -1,0 +1,179 @@
+// Composition root: builds the store, broker, hub and HTTP server from one Config.
+import fastifyHelmet from '@fastify/helmet';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { Access } from './auth/access.js';
+import { hashSecret, newOwnerKey } from './auth/passwords.js';
+import { Tokens } from './auth/tokens.js';
+import type { Broker } from './broker/broker.js';
+import { MemoryBroker } from './broker/memory.js';
+import { ConfigError, type Config } from './config.js';
+import { AppError } from './domain/errors.js';
+import { banRoutes } from './http/bans.js';
+import type { Deps } from './http/deps.js';
+import { acceptAnyJson, BODY_LIMIT } from './http/json.js';
+import { messageRoutes } from './http/messages.js';
+import { opsRoutes } from './http/ops.js';
+import { roomRoutes } from './http/rooms.js';
+import { tokenRoutes } from './http/tokens.js';
+import { createMetrics } from './metrics.js';
+import { CLOSE, type ChatContext } from './realtime/connection.js';
+import { Hub } from './realtime/hub.js';
+import { Upgrader } from './realtime/upgrade.js';
+import { MessageWriter } from './realtime/writer.js';
+import { SqliteStore } from './store/sqlite.js';
+import type { Store } from './store/store.js';
+
+export interface App {
+  http: FastifyInstance;
+  /** Stops taking connections, flushes pending writes, closes sockets with 1001, closes the store. */
+  drain(): Promise<void>;
+}
+
+function createStore(config: Config): Store {
+  if (config.databaseUrl) throw new ConfigError('CHITCHAT_DATABASE_URL: the PostgreSQL store is not available in this version yet');
+  return new SqliteStore(join(config.dataDir, 'chitchat.db'));
+}
+
+function createBroker(config: Config): Broker {
+  if (config.redisUrl) throw new ConfigError('CHITCHAT_REDIS_URL: the Redis broker is not available in this version yet');
+  return new MemoryBroker();
+}
+
+export async function createApp(config: Config): Promise<App> {
+  const store = createStore(config);
+  const broker = createBroker(config);
+  const metrics = createMetrics();
+  const http = Fastify({
+    logger: {
+      level: config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers["sec-websocket-protocol"]', 'req.headers.cookie'],
+    },
+    bodyLimit: BODY_LIMIT,
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    // Bodies are checked by objectBody() against the same TypeBox schemas the docs show.
+    ajv: { customOptions: { coerceTypes: false } },
+  });
+  http.setValidatorCompiler(() => () => true);
+
+  await store.init({
+    title: 'Public Chat',
+    description: 'Everyone is welcome',
+    visibility: 'public',
+    passwordHash: null,
+    // Nobody is told this key: room 1 is managed with CHITCHAT_ADMIN_KEY.
+    ownerKeyHash: await hashSecret(newOwnerKey()),
+  });
+
+  let accepting = true;
+  const access = new Access(store, new Tokens(config.secret), config.adminKey);
+  const writer = new MessageWriter(store, broker, metrics);
+  const hub = new Hub(broker, metrics);
+  const ctx: ChatContext = {
+    store,
+    broker,
+    writer,
+    hub,
+    metrics,
+    limits: config.limits,
+    maxBufferedBytes: config.maxBufferedBytes,
+    log: http.log,
+  };
+  const deps: Deps = { config, store, broker, access, writer, metrics, accepting: () => accepting };
+
+  acceptAnyJson(http);
+  http.setErrorHandler((err: FastifyError | AppError, req, reply) => {
+    let appErr: AppError;
+    if (err instanceof AppError) appErr = err;
+    else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') appErr = new AppError(105, 'body');
+    else if (err.statusCode === 429) appErr = new AppError(306);
+    else if (err.statusCode !== undefined && err.statusCode < 500) appErr = new AppError(105);
+    else {
+      req.log.error({ err }, 'request failed');
+      appErr = new AppError(500);
+    }
+    reply.code(appErr.status).type('application/json; charset=utf-8').send({ status: false, error: appErr.body() });
+  });
+  http.setNotFoundHandler((_req, reply) => {
+    reply.code(404).send({ status: false, error: new AppError(101).body() });
+  });
+  http.addHook('onResponse', async (req, reply) => {
+    metrics.httpRequests.inc({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: reply.statusCode });
+  });
+
+  await http.register(fastifyHelmet, {
+    contentSecurityPolicy: {
+      directives: {
+        // The web app opens sockets to its own origin; 'self' covers ws: and wss: there.
+        'connect-src': ["'self'"],
+        'img-src': ["'self'", 'data:'],
+      },
+    },
+  });
+  await http.register(fastifyRateLimit, {
+    global: false,
+    errorResponseBuilder: () => new AppError(306),
+  });
+  await http.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'ChitChat API',
+        version: '2.0.0',
+        description: 'Rooms, tokens and history over HTTP; chat over WebSocket at /chats/{room}/ws (see SPEC).',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+  });
+  await http.register(fastifySwaggerUi, { routePrefix: '/docs', staticCSP: true });
+
+  await roomRoutes(http, deps);
+  await tokenRoutes(http, deps);
+  await messageRoutes(http, deps);
+  await banRoutes(http, deps);
+  await opsRoutes(http, deps);
+
+  if (existsSync(join(config.staticDir, 'index.html'))) {
+    await http.register(fastifyStatic, { root: config.staticDir, prefix: '/', wildcard: false });
+  } else {
+    http.get('/', async (_req, reply) =>
+      reply.type('text/plain').send('ChitChat is running. The web app is not built: run `npm run build`.'),
+    );
+  }
+
+  const upgrader = new Upgrader({
+    access,
+    ctx,
+    allowedOrigins: config.allowedOrigins,
+    socketsPerAddress: config.limits.socketsPerAddress,
+    accepting: () => accepting,
+  });
+  http.server.on('upgrade', (req, socket, head) => upgrader.handle(req, socket, head));
+
+  const pinger = setInterval(() => {
+    for (const conn of hub.connections()) conn.ping();
+  }, config.pingIntervalMs);
+  pinger.unref();
+
+  return {
+    http,
+    async drain() {
+      accepting = false;
+      clearInterval(pinger);
+      await writer.flush();
+      for (const conn of hub.connections()) conn.close(CLOSE.goingAway, 'server shutting down');
+      await writer.flush();
+      // Give clients a moment to answer the close frame, then cut whoever did not.
+      for (let i = 0; i < 20 && hub.size > 0; i++) await new Promise((r) => setTimeout(r, 50));
+      for (const client of upgrader.wss.clients) client.terminate();
+      await http.close();
+      await broker.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,59 @@
+// The fan-out boundary between server nodes. Drivers: memory.ts (one process, the default)
+// and, later, redis.ts (many nodes). Every driver passes the same shared test suite.
+
+/** One event for every socket of a room, on every node. */
+export interface RoomEvent {
+  /** The JSON text frame, encoded once by the publisher and written as-is to every socket. */
+  data: string;
+  /** seq of a stored message (`send` events): hubs use it to order, dedupe and fill gaps. */
+  seq?: number;
+  /** Skip sockets joined under this name key (typing goes to the others). */
+  exceptName?: string;
+  /** Deliver only to sockets joined under this name key (kicked). */
+  onlyName?: string;
+  /** Close the sockets this event was delivered to, after delivering it. */
+  close?: { code: number; reason: string };
+  /**
+   * Close sockets that hold no owner token and whose member token is older than this
+   * generation (or that hold no token at all): a password or visibility change revokes them.
+   */
+  revokeBelowGen?: number;
+}
+
+export interface PresenceEntry {
+  username: string;
+  color: string;
+  /** ISO-8601 time of the user's last message or join. */
+  last_activity: string;
+}
+
+export type Unsubscribe = () => Promise<void>;
+
+/**
+ * Guarantees every driver gives:
+ * - Events published for a room by one node reach every subscriber of that room, on every node,
+ *   in the order that node published them. Events from different nodes may interleave; stored
+ *   messages carry `seq` so receivers restore the order and fill gaps from the store.
+ * - Delivery is at most once; a subscriber that missed events recovers them from the store by seq.
+ * - claimName is atomic across nodes: of two concurrent claims of one name in one room, one wins.
+ */
+export interface Broker {
+  /** An id unique among the nodes sharing this broker. */
+  readonly nodeId: string;
+  publish(roomId: number, event: RoomEvent): Promise<void>;
+  subscribe(roomId: number, handler: (event: RoomEvent) => void): Promise<Unsubscribe>;
+
+  /** Takes a name in a room; false when someone holds it already. */
+  claimName(roomId: number, key: string, entry: PresenceEntry): Promise<boolean>;
+  /** Updates a held name's entry (colour, last activity). */
+  touchName(roomId: number, key: string, entry: PresenceEntry): Promise<void>;
+  releaseName(roomId: number, key: string): Promise<void>;
+  /** Who is connected to the room now, across all nodes. */
+  presence(roomId: number): Promise<PresenceEntry[]>;
+  /** Forgets every name of a deleted room. */
+  clearRoom(roomId: number): Promise<void>;
+
+  /** Throws when the broker cannot be reached (readiness). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

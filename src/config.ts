@@ -1,0 +1,233 @@
+// One typed configuration: defaults < config.json < environment < command-line flags,
+// validated once at start. Nothing else reads process.env.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+export interface Limits {
+  /** Sustained events per second one socket may send; 0 = unlimited. */
+  messagesPerSecond: number;
+  /** Events one socket may send at once; 0 = unlimited. */
+  messagesBurst: number;
+  /** Token requests per minute per room and client address; 0 = unlimited. */
+  tokensPerMinute: number;
+  /** Open sockets per client address; 0 = unlimited. */
+  socketsPerAddress: number;
+  /** Rooms created per hour per client address; 0 = unlimited. */
+  roomsPerHour: number;
+}
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** HMAC key for tokens. */
+  secret: string;
+  /** Accepted as every room's owner key; undefined = none. */
+  adminKey: string | undefined;
+  /** postgres://… selects PostgreSQL; undefined = SQLite in dataDir. */
+  databaseUrl: string | undefined;
+  /** redis://… selects the Redis broker; undefined = in-process. */
+  redisUrl: string | undefined;
+  /** Origins whose browsers may open sockets; empty = the server's own origin only. */
+  allowedOrigins: string[];
+  /** Folder of the web app; served at `/`. */
+  staticDir: string;
+  limits: Limits;
+  /** Time to receive a whole request, ms (seed `ReadTimeout`, seconds). 0 = none. */
+  requestTimeoutMs: number;
+  /** Idle keep-alive before the server closes a connection, ms (seed `WriteTimeout`, seconds). */
+  keepAliveTimeoutMs: number;
+  /** Ping interval; a socket silent for two intervals is dropped. */
+  pingIntervalMs: number;
+  /** Bytes a socket may have queued before it counts as too slow and is closed with 1013. */
+  maxBufferedBytes: number;
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+type Source = Record<string, string | undefined>;
+
+const KEYS = {
+  PORT: 'port',
+  HOST: 'host',
+  CHITCHAT_DATA_DIR: 'data-dir',
+  CHITCHAT_SECRET: 'secret',
+  CHITCHAT_ADMIN_KEY: 'admin-key',
+  CHITCHAT_DATABASE_URL: 'database-url',
+  CHITCHAT_REDIS_URL: 'redis-url',
+  CHITCHAT_ALLOWED_ORIGINS: 'allowed-origins',
+  CHITCHAT_STATIC_DIR: 'static-dir',
+  CHITCHAT_LIMIT_MESSAGES_PER_SECOND: 'limit-messages-per-second',
+  CHITCHAT_LIMIT_MESSAGES_BURST: 'limit-messages-burst',
+  CHITCHAT_LIMIT_TOKENS_PER_MINUTE: 'limit-tokens-per-minute',
+  CHITCHAT_LIMIT_SOCKETS_PER_ADDRESS: 'limit-sockets-per-address',
+  CHITCHAT_LIMIT_ROOMS_PER_HOUR: 'limit-rooms-per-hour',
+  CHITCHAT_PING_INTERVAL_MS: 'ping-interval-ms',
+  CHITCHAT_MAX_BUFFERED_BYTES: 'max-buffered-bytes',
+  CHITCHAT_REQUEST_TIMEOUT_MS: 'request-timeout-ms',
+  CHITCHAT_LOG_LEVEL: 'log-level',
+} as const;
+type EnvKey = keyof typeof KEYS;
+
+export const USAGE = `Usage: chitchat [--config FILE] [--${Object.values(KEYS).join(' VALUE] [--')} VALUE]
+Every flag has an environment variable of the same meaning (see README).`;
+
+/** Reads config.json (optional), then the environment, then flags; validates everything. */
+export function loadConfig(env: Source, argv: string[], cwd = process.cwd()): Config {
+  const options = Object.fromEntries(
+    [...Object.values(KEYS), 'config'].map((k) => [k, { type: 'string' as const }]),
+  );
+  let flags: Record<string, string | boolean | undefined>;
+  try {
+    flags = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    throw new ConfigError(`${(err as Error).message}\n${USAGE}`);
+  }
+
+  const file = (flags.config as string | undefined) ?? env.CHITCHAT_CONFIG ?? join(cwd, 'config.json');
+  const merged: Source = { ...fromConfigFile(file, flags.config !== undefined || env.CHITCHAT_CONFIG !== undefined) };
+  for (const key of Object.keys(KEYS) as EnvKey[]) {
+    if (env[key] !== undefined && env[key] !== '') merged[key] = env[key];
+    const flag = flags[KEYS[key]];
+    if (typeof flag === 'string') merged[key] = flag;
+  }
+
+  const dataDir = resolve(cwd, merged.CHITCHAT_DATA_DIR ?? 'data');
+  const databaseUrl = merged.CHITCHAT_DATABASE_URL;
+  if (databaseUrl !== undefined && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError(`CHITCHAT_DATABASE_URL must be a postgres:// URL, got "${databaseUrl}"`);
+  }
+  const redisUrl = merged.CHITCHAT_REDIS_URL;
+  if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
+    throw new ConfigError(`CHITCHAT_REDIS_URL must be a redis:// URL, got "${redisUrl}"`);
+  }
+  const origins = (merged.CHITCHAT_ALLOWED_ORIGINS ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const o of origins) {
+    if (o !== '*' && !/^https?:\/\/[^/]+$/.test(o)) {
+      throw new ConfigError(`CHITCHAT_ALLOWED_ORIGINS: "${o}" is not an origin like https://chat.example.com`);
+    }
+  }
+  const adminKey = merged.CHITCHAT_ADMIN_KEY;
+  if (adminKey !== undefined && adminKey.length < 16) {
+    throw new ConfigError('CHITCHAT_ADMIN_KEY must be at least 16 characters');
+  }
+  const secretGiven = merged.CHITCHAT_SECRET;
+  if (secretGiven !== undefined && secretGiven.length < 32) {
+    throw new ConfigError('CHITCHAT_SECRET must be at least 32 characters');
+  }
+  const logLevel = merged.CHITCHAT_LOG_LEVEL ?? 'info';
+  if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
+    throw new ConfigError(`CHITCHAT_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent`);
+  }
+
+  return {
+    host: merged.HOST ?? '127.0.0.1',
+    port: int(merged, 'PORT', 8080, 0, 65535),
+    dataDir,
+    secret: secretGiven ?? (databaseUrl ? requireSecretForShared() : keptSecret(dataDir)),
+    adminKey,
+    databaseUrl,
+    redisUrl,
+    allowedOrigins: origins,
+    staticDir: resolve(cwd, merged.CHITCHAT_STATIC_DIR ?? join(import.meta.dirname, '..', 'web', 'dist')),
+    limits: {
+      messagesPerSecond: int(merged, 'CHITCHAT_LIMIT_MESSAGES_PER_SECOND', 10),
+      messagesBurst: int(merged, 'CHITCHAT_LIMIT_MESSAGES_BURST', 30),
+      tokensPerMinute: int(merged, 'CHITCHAT_LIMIT_TOKENS_PER_MINUTE', 10),
+      socketsPerAddress: int(merged, 'CHITCHAT_LIMIT_SOCKETS_PER_ADDRESS', 100),
+      roomsPerHour: int(merged, 'CHITCHAT_LIMIT_ROOMS_PER_HOUR', 30),
+    },
+    requestTimeoutMs: int(merged, 'CHITCHAT_REQUEST_TIMEOUT_MS', 30_000),
+    keepAliveTimeoutMs: merged.WRITE_TIMEOUT_MS !== undefined ? Number(merged.WRITE_TIMEOUT_MS) : 72_000,
+    pingIntervalMs: int(merged, 'CHITCHAT_PING_INTERVAL_MS', 30_000, 100),
+    maxBufferedBytes: int(merged, 'CHITCHAT_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024),
+    logLevel,
+  };
+}
+
+function int(src: Source, key: string, def: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  const raw = src[key];
+  if (raw === undefined) return def;
+  const n = Number(raw);
+  if (!/^\s*\d+\s*$/.test(raw) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw new ConfigError(`${key} must be a whole number from ${min} to ${max}, got "${raw}"`);
+  }
+  return n;
+}
+
+/**
+ * config.json: the same keys as the environment, plus the Go original's `Address`
+ * ("host:port"), `ReadTimeout` and `WriteTimeout` (seconds) and `Static` (web folder).
+ */
+function fromConfigFile(file: string, required: boolean): Source {
+  if (!existsSync(file)) {
+    if (required) throw new ConfigError(`config file ${file} does not exist`);
+    return {};
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new ConfigError(`config file ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) {
+    throw new ConfigError(`config file ${file} must hold a JSON object`);
+  }
+  const out: Source = {};
+  for (const [k, v] of Object.entries(json)) {
+    const value = typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
+    if (value === undefined) throw new ConfigError(`config file ${file}: "${k}" must be a string or a number`);
+    switch (k) {
+      case 'Address': {
+        const m = /^(.*):(\d+)$/.exec(value);
+        if (!m) throw new ConfigError(`config file ${file}: Address must look like "127.0.0.1:8080"`);
+        if (m[1]) out.HOST = m[1];
+        out.PORT = m[2];
+        break;
+      }
+      case 'ReadTimeout':
+        out.CHITCHAT_REQUEST_TIMEOUT_MS = String(seconds(file, k, value) * 1000);
+        break;
+      case 'WriteTimeout':
+        out.WRITE_TIMEOUT_MS = String(seconds(file, k, value) * 1000);
+        break;
+      case 'Static':
+        out.CHITCHAT_STATIC_DIR = value;
+        break;
+      default:
+        if (!(k in KEYS)) throw new ConfigError(`config file ${file}: unknown key "${k}"`);
+        out[k] = value;
+    }
+  }
+  return out;
+}
+
+function seconds(file: string, key: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new ConfigError(`config file ${file}: ${key} must be seconds ≥ 0`);
+  return n;
+}
+
+function requireSecretForShared(): never {
+  // Nodes sharing one database must sign with one key; a per-node generated one would break tokens.
+  throw new ConfigError('CHITCHAT_SECRET is required with CHITCHAT_DATABASE_URL (every node must share it)');
+}
+
+/** The signing secret generated on first start and kept (0600) in the data dir. */
+function keptSecret(dataDir: string): string {
+  const file = join(dataDir, 'secret');
+  if (existsSync(file)) {
+    const s = readFileSync(file, 'utf8').trim();
+    if (s.length >= 32) return s;
+  }
+  mkdirSync(dataDir, { recursive: true });
+  const s = randomBytes(48).toString('base64url');
+  writeFileSync(file, s + '\n', { mode: 0o600 });
+  return s;
+}

@@ -1,0 +1,62 @@
+// Messages: what is stored and how it looks on the wire (SPEC §4 `send`).
+import { AppError } from './errors.js';
+import { charLength } from './room.js';
+
+export const MESSAGE_MAX = 4000;
+export const CLIENT_ID_MAX = 64;
+
+export interface StoredMessage {
+  id: string;
+  roomId: number;
+  /** Per-room sequence number: 1, 2, 3… with no gaps. */
+  seq: number;
+  name: string;
+  color: string;
+  msg: string;
+  clientId: string | null;
+  /** ISO-8601 time the server stored it. */
+  time: string;
+  editedAt: string | null;
+}
+
+export interface MessageJson {
+  event_type: 'send';
+  id: string;
+  seq: number;
+  name: string;
+  color: string;
+  msg: string;
+  time: string;
+  room_id: number;
+  client_id?: string;
+  edited_at?: string;
+}
+
+export function messageJson(m: StoredMessage): MessageJson {
+  const json: MessageJson = {
+    event_type: 'send',
+    id: m.id,
+    seq: m.seq,
+    name: m.name,
+    color: m.color,
+    msg: m.msg,
+    time: m.time,
+    room_id: m.roomId,
+  };
+  if (m.clientId !== null) json.client_id = m.clientId;
+  if (m.editedAt !== null) json.edited_at = m.editedAt;
+  return json;
+}
+
+export function validMessageText(raw: unknown): string {
+  if (typeof raw !== 'string') throw new AppError(303, 'msg');
+  const len = charLength(raw);
+  if (len < 1 || len > MESSAGE_MAX || raw.trim() === '') throw new AppError(303, 'msg');
+  return raw;
+}
+
+export function validClientId(raw: unknown): string | null {
+  if (raw === undefined || raw === null) return null;
+  if (typeof raw !== 'string' || raw.length < 1 || raw.length > CLIENT_ID_MAX) throw new AppError(303, 'client_id');
+  return raw;
+}

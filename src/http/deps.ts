@@ -1,0 +1,28 @@
+import type { FastifyRequest } from 'fastify';
+import type { Access } from '../auth/access.js';
+import type { Broker } from '../broker/broker.js';
+import type { Config } from '../config.js';
+import type { Metrics } from '../metrics.js';
+import type { MessageWriter } from '../realtime/writer.js';
+import type { Store } from '../store/store.js';
+
+/** What the HTTP routes are given by the composition root. */
+export interface Deps {
+  config: Config;
+  store: Store;
+  broker: Broker;
+  access: Access;
+  writer: MessageWriter;
+  metrics: Metrics;
+  /** Readiness: false once draining has begun. */
+  accepting: () => boolean;
+}
+
+/** Per-route rate limit config for @fastify/rate-limit; `max` 0 turns it off. */
+export function rateLimit(
+  max: number,
+  timeWindow: string,
+  key: (req: FastifyRequest) => string,
+): { rateLimit?: { max: number; timeWindow: string; keyGenerator: (req: FastifyRequest) => string } } {
+  return max > 0 ? { rateLimit: { max, timeWindow, keyGenerator: key } } : {};
+}

@@ -1,0 +1,73 @@
+// Request bodies and room JSON. Bodies are read as JSON whatever Content-Type says (the Go
+// original's clients label JSON as form data); each route checks its body against its schema.
+import type { TSchema } from '@sinclair/typebox';
+import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
+import type { FastifyInstance } from 'fastify';
+import type { PresenceEntry } from '../broker/broker.js';
+import { AppError, type ErrorCode } from '../domain/errors.js';
+import type { RoomRecord } from '../store/store.js';
+
+export const BODY_LIMIT = 64 * 1024;
+
+/** Marks a body that was not valid JSON; the route answers with its own code. */
+export const INVALID_JSON = Symbol('invalid json');
+
+export function acceptAnyJson(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(null, INVALID_JSON);
+    }
+  });
+}
+
+const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>();
+
+/**
+ * The body as an object of the schema's shape; `code` is the route's "Invalid JSON" code.
+ * Wrong types name their field. Rules beyond types (lengths, uniqueness) belong to the domain.
+ */
+export function objectBody(body: unknown, schema: TSchema, code: ErrorCode): Record<string, unknown> {
+  if (body === INVALID_JSON || typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new AppError(code);
+  }
+  let check = compiled.get(schema);
+  if (!check) compiled.set(schema, (check = TypeCompiler.Compile(schema)));
+  if (!check.Check(body)) {
+    const first = check.Errors(body).First();
+    const field = first?.path.replace(/^\//, '').split('/')[0];
+    throw new AppError(code, field || undefined);
+  }
+  return body as Record<string, unknown>;
+}
+
+export interface RoomJson {
+  id: number;
+  title: string;
+  description: string;
+  visibility: string;
+  createdAt: string;
+  updatedAt: string;
+  lastActivity: string;
+  users: PresenceEntry[];
+  participants: number;
+}
+
+/** `users` is listed only when the caller may see it; `participants` always counts them. */
+export function roomJson(room: RoomRecord, users: PresenceEntry[], showUsers: boolean): RoomJson {
+  return {
+    id: room.id,
+    title: room.title,
+    description: room.description,
+    visibility: room.visibility,
+    createdAt: room.createdAt,
+    updatedAt: room.updatedAt,
+    lastActivity: room.lastActivity,
+    users: showUsers ? users : [],
+    participants: users.length,
+  };
+}

@@ -1,0 +1,48 @@
+// Request body schemas: checked by objectBody() and published in the OpenAPI document.
+import { Type } from '@sinclair/typebox';
+
+const loose = { additionalProperties: true } as const;
+
+export const NewRoomBody = Type.Object(
+  {
+    title: Type.String({ description: '2–70 characters, unique ignoring case, not only digits' }),
+    description: Type.Optional(Type.String({ description: 'at most 70 characters' })),
+    visibility: Type.Optional(Type.String({ description: 'public (default), private or hidden; any case' })),
+    password: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: '8–128 characters; required for private and hidden rooms, refused for public ones' })),
+  },
+  loose,
+);
+
+export const UpdateRoomBody = Type.Object(
+  {
+    title: Type.Optional(Type.String()),
+    description: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+    visibility: Type.Optional(Type.String()),
+    password: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'a new password; revokes member tokens' })),
+  },
+  loose,
+);
+
+export const TokenBody = Type.Object(
+  {
+    name: Type.String({ description: 'the chat name the token is bound to (1–32 characters)' }),
+    secret: Type.Optional(Type.String({ description: 'the room password → member token' })),
+    owner_key: Type.Optional(Type.String({ description: 'the owner key from creation (or the admin key) → owner token' })),
+  },
+  loose,
+);
+
+export const BanBody = Type.Object({ name: Type.String() }, loose);
+
+export const RoomParams = Type.Object({ room: Type.String({ description: 'room id or title (case-insensitive)' }) });
+
+export const HistoryQuery = Type.Object({
+  before: Type.Optional(Type.Integer({ minimum: 1 })),
+  after: Type.Optional(Type.Integer({ minimum: 0 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+});
+
+export const ErrorReply = Type.Object({
+  status: Type.Literal(false),
+  error: Type.Object({ code: Type.Integer(), error: Type.String(), field: Type.Optional(Type.String()) }),
+});

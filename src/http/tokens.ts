@@ -1,0 +1,64 @@
+// /chats/:room/token — room password or owner key → token (SPEC §2).
+import type { FastifyInstance } from 'fastify';
+import { bearerToken, type Role } from '../auth/tokens.js';
+import { AppError } from '../domain/errors.js';
+import { nameKey, validName } from '../domain/names.js';
+import type { RoomRecord } from '../store/store.js';
+import { rateLimit, type Deps } from './deps.js';
+import { objectBody } from './json.js';
+import { RoomParams, TokenBody } from './schemas.js';
+
+type RoomReq = { Params: { room: string } };
+
+export async function tokenRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
+  const { access, store, config } = deps;
+  const tags = ['tokens'];
+
+  async function issue(room: RoomRecord, name: string, role: Role) {
+    const { token, expiresAt } = await access.tokens.issue(room.id, name, role, room.tokenGen);
+    return { status: true, name, room_id: room.id, token, role, expires_at: expiresAt.toISOString() };
+  }
+
+  app.post<RoomReq>(
+    '/chats/:room/token',
+    {
+      schema: { tags, summary: 'Get a member token (room password) or an owner token (owner key)', params: RoomParams, body: TokenBody },
+      config: rateLimit(config.limits.tokensPerMinute, '1 minute', (req) => `${req.ip} ${(req.params as { room: string }).room.toLowerCase()}`),
+    },
+    async (req, reply) => {
+      const room = await access.room(req.params.room);
+      const body = objectBody(req.body, TokenBody, 303);
+      const ownerKey = body.owner_key;
+      if (typeof ownerKey === 'string' && ownerKey !== '') {
+        const name = validName(body.name);
+        if (!(await access.ownerKeyMatches(room, ownerKey))) throw new AppError(304, 'owner_key');
+        reply.code(201);
+        return issue(room, name, 'owner');
+      }
+      if (room.visibility === 'public') {
+        // Seed behaviour: a public room needs no token.
+        reply.code(200);
+        return { status: true };
+      }
+      const secret = body.secret;
+      if (typeof secret !== 'string' || secret === '' || !(await access.passwordMatches(room, secret))) {
+        throw new AppError(304, 'secret');
+      }
+      const name = validName(body.name);
+      if (await store.isBanned(room.id, nameKey(name))) throw new AppError(204, 'name');
+      reply.code(201);
+      return issue(room, name, 'member');
+    },
+  );
+
+  const renew = async (req: { params: { room: string }; headers: { authorization?: string } }, reply: { code(n: number): unknown }) => {
+    const room = await access.room(req.params.room);
+    if (bearerToken(req.headers.authorization) === undefined) throw new AppError(304, 'token');
+    const claims = await access.claims(room, bearerToken(req.headers.authorization)!);
+    reply.code(201);
+    return issue(room, claims.name, claims.role);
+  };
+  const renewSchema = { schema: { tags, summary: 'A fresh token for the same name, room and role', params: RoomParams } };
+  app.get<RoomReq>('/chats/:room/token/renew', renewSchema, renew);
+  app.post<RoomReq>('/chats/:room/token/renew', renewSchema, renew);
+}

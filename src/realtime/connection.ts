@@ -1,0 +1,320 @@
+// One socket's session in one room. Handlers never throw: bad input becomes an `error` event
+// and the socket lives on; a socket that cannot keep up is closed alone, never the room.
+import type { WebSocket } from 'ws';
+import type { Broker, RoomEvent } from '../broker/broker.js';
+import type { TokenClaims } from '../auth/tokens.js';
+import { AppError } from '../domain/errors.js';
+import { validClientId, validMessageText, type StoredMessage } from '../domain/message.js';
+import { nameKey, validColor, validName } from '../domain/names.js';
+import type { Metrics } from '../metrics.js';
+import type { Store } from '../store/store.js';
+import { encode } from './events.js';
+import type { Hub } from './hub.js';
+import { parseInbound, type DeleteEvent, type EditEvent, type JoinEvent, type SendEvent } from './protocol.js';
+import { TokenBucket } from './rate.js';
+import type { MessageWriter } from './writer.js';
+
+export interface ChatContext {
+  store: Store;
+  broker: Broker;
+  writer: MessageWriter;
+  hub: Hub;
+  metrics: Metrics;
+  limits: { messagesPerSecond: number; messagesBurst: number };
+  /** Bytes queued for one socket (plus events held during a replay) before it is closed with 1013. */
+  maxBufferedBytes: number;
+  log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+}
+
+export const CLOSE = {
+  goingAway: 1001,
+  policy: 1008,
+  tryAgainLater: 1013,
+  normal: 1000,
+} as const;
+
+/** Replay pages: recovery reads the store in chunks of this many messages. */
+const REPLAY_PAGE = 200;
+/** How often a user's presence entry records activity (a broker write), in ms. */
+const TOUCH_EVERY_MS = 10_000;
+
+type Held = [RoomEvent, Buffer | null];
+
+export class Connection {
+  name: string | null = null;
+  nameKey: string | null = null;
+  private color = '';
+  /** seq of the newest message written to this socket; undefined before the first. */
+  private lastSeq: number | undefined;
+  /** While replaying or filling a gap, live events wait here in arrival order. */
+  private held: Held[] | null = null;
+  private heldBytes = 0;
+  private joining = false;
+  private closed = false;
+  private lastTouch = 0;
+  private readonly bucket: TokenBucket;
+  /** Pings sent since the last pong; two unanswered intervals drop the socket. */
+  private missedPongs = 0;
+
+  constructor(
+    private readonly ws: WebSocket,
+    readonly roomId: number,
+    readonly claims: TokenClaims | null,
+    readonly address: string,
+    private readonly ctx: ChatContext,
+  ) {
+    this.bucket = new TokenBucket(ctx.limits.messagesPerSecond, ctx.limits.messagesBurst);
+  }
+
+  /** Registers with the hub, then replays from `since` if asked; live events wait meanwhile. */
+  async start(since: number | undefined): Promise<void> {
+    this.ws.on('message', (data, isBinary) => {
+      if (isBinary) return this.sendError(new AppError(303));
+      void this.onFrame(data.toString());
+    });
+    this.ws.on('pong', () => (this.missedPongs = 0));
+    this.ws.on('close', () => void this.onClose());
+    this.ws.on('error', () => this.ws.terminate());
+    if (since !== undefined) {
+      this.held = [];
+      this.lastSeq = since;
+    }
+    await this.ctx.hub.add(this);
+    if (since !== undefined) await this.catchUp(undefined);
+  }
+
+  /** Called by the hub for every event of the room, with the event's bytes. */
+  deliver(event: RoomEvent, frame: Buffer | null): void {
+    if (this.closed) return;
+    if (event.onlyName !== undefined && event.onlyName !== this.nameKey) return;
+    if (event.exceptName !== undefined && event.exceptName === this.nameKey) return;
+    if (this.held) {
+      this.heldBytes += frame?.length ?? 0;
+      this.held.push([event, frame]);
+      if (this.heldBytes > this.ctx.maxBufferedBytes) this.tooSlow();
+      return;
+    }
+    if (event.seq !== undefined) {
+      if (this.lastSeq !== undefined) {
+        if (event.seq <= this.lastSeq) return; // already written (replay, or a duplicate publish)
+        if (event.seq > this.lastSeq + 1) {
+          // Another node's earlier message has not reached us yet: read it from the store.
+          this.held = [[event, frame]];
+          this.heldBytes = frame?.length ?? 0;
+          void this.catchUp(event.seq);
+          return;
+        }
+      }
+      this.lastSeq = event.seq;
+    }
+    if (frame) this.write(frame);
+    if (event.close) this.close(event.close.code, event.close.reason);
+    else if (event.revokeBelowGen !== undefined && this.revokedBy(event.revokeBelowGen)) {
+      this.close(CLOSE.policy, 'token revoked');
+    }
+  }
+
+  /** Writes stored messages after lastSeq (up to `until`, exclusive), then releases held events. */
+  private async catchUp(until: number | undefined): Promise<void> {
+    try {
+      for (;;) {
+        const page = await this.ctx.store.messages(this.roomId, {
+          after: this.lastSeq ?? 0,
+          ...(until !== undefined && { before: until }),
+          limit: REPLAY_PAGE,
+        });
+        if (this.closed) return;
+        for (const m of page.messages) this.writeMessage(m);
+        if (!page.hasMore) break;
+      }
+      if (until !== undefined) this.lastSeq = Math.max(this.lastSeq ?? 0, until - 1);
+    } catch (err) {
+      this.ctx.log.error({ err, roomId: this.roomId }, 'replay failed');
+      this.close(CLOSE.tryAgainLater, 'replay failed');
+      return;
+    }
+    const held = this.held ?? [];
+    this.held = null;
+    this.heldBytes = 0;
+    for (let i = 0; i < held.length; i++) {
+      const [event, frame] = held[i]!;
+      this.deliver(event, frame);
+      // A gap found while draining starts a new catch-up, which takes the rest along.
+      const again = this.held as Held[] | null; // deliver() may have started a new catch-up
+      if (again) {
+        again.push(...held.slice(i + 1));
+        return;
+      }
+    }
+  }
+
+  private writeMessage(m: StoredMessage): void {
+    if (this.lastSeq !== undefined && m.seq <= this.lastSeq) return;
+    this.lastSeq = m.seq;
+    this.write(Buffer.from(encode.message(m)));
+  }
+
+  private write(frame: Buffer): void {
+    if (this.closed) return;
+    if (this.ws.bufferedAmount > this.ctx.maxBufferedBytes) return this.tooSlow();
+    this.ws.send(frame, { binary: false });
+  }
+
+  private tooSlow(): void {
+    this.ctx.metrics.slowConsumers.inc();
+    this.close(CLOSE.tryAgainLater, 'too slow: reconnect with ?since');
+    // A stalled peer may never read the close frame; do not wait for it.
+    setTimeout(() => this.ws.terminate(), 1000).unref();
+  }
+
+  private revokedBy(gen: number): boolean {
+    if (this.claims?.role === 'owner') return false;
+    return this.claims === null || this.claims.gen < gen;
+  }
+
+  close(code: number, reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.held = null;
+    this.ws.close(code, reason);
+  }
+
+  ping(): void {
+    if (this.missedPongs >= 2) {
+      this.ws.terminate();
+      return;
+    }
+    this.missedPongs++;
+    this.ws.ping();
+  }
+
+  private sendError(err: unknown): void {
+    if (!(err instanceof AppError)) {
+      this.ctx.log.error({ err, roomId: this.roomId }, 'socket handler failed');
+      err = new AppError(500);
+    }
+    this.write(Buffer.from(encode.error(this.roomId, (err as AppError).body())));
+  }
+
+  private async onFrame(text: string): Promise<void> {
+    if (this.closed) return;
+    try {
+      if (!this.bucket.take()) throw new AppError(306);
+      const event = parseInbound(text);
+      switch (event.event_type) {
+        case 'join':
+          return await this.onJoin(event as JoinEvent);
+        case 'send':
+          return await this.onSend(event as SendEvent);
+        case 'leave':
+          return await this.leave();
+        case 'typing':
+          return await this.onTyping();
+        case 'edit':
+          return await this.onEdit(event as EditEvent);
+        case 'delete':
+          return await this.onDelete(event as DeleteEvent);
+      }
+    } catch (err) {
+      this.sendError(err);
+    }
+  }
+
+  private async onJoin(event: JoinEvent): Promise<void> {
+    // In a tokened room the name is the token's, whatever the frame says.
+    const name = this.claims ? this.claims.name : validName(event.name);
+    const color = validColor(event.color);
+    const key = nameKey(name);
+    if (this.nameKey !== null) {
+      if (this.nameKey !== key) throw new AppError(304, 'name');
+      this.write(Buffer.from(encode.presence(this.roomId, await this.ctx.broker.presence(this.roomId))));
+      return;
+    }
+    if (this.joining) throw new AppError(304, 'name');
+    this.joining = true;
+    try {
+      if (await this.ctx.store.isBanned(this.roomId, key)) throw new AppError(204, 'name');
+      const entry = { username: name, color, last_activity: new Date().toISOString() };
+      if (!(await this.ctx.broker.claimName(this.roomId, key, entry))) throw new AppError(202, 'name');
+      if (this.closed) {
+        await this.ctx.broker.releaseName(this.roomId, key);
+        return;
+      }
+      this.name = name;
+      this.nameKey = key;
+      this.color = color;
+      this.lastTouch = Date.now();
+      await this.ctx.broker.publish(this.roomId, { data: encode.join(this.roomId, name, color) });
+      this.write(Buffer.from(encode.presence(this.roomId, await this.ctx.broker.presence(this.roomId))));
+    } finally {
+      this.joining = false;
+    }
+  }
+
+  private joined(): { name: string; key: string } {
+    if (this.name === null || this.nameKey === null) throw new AppError(304, 'name');
+    return { name: this.name, key: this.nameKey };
+  }
+
+  private async onSend(event: SendEvent): Promise<void> {
+    const { name, key } = this.joined();
+    const msg = validMessageText(event.msg);
+    const clientId = validClientId(event.client_id);
+    const color = event.color === undefined ? this.color : validColor(event.color);
+    const result = await this.ctx.writer.append({ roomId: this.roomId, name, color, msg, clientId });
+    if (!result.ok) throw new AppError(101);
+    this.write(Buffer.from(encode.ack(result.message)));
+    const now = Date.now();
+    if (now - this.lastTouch > TOUCH_EVERY_MS || color !== this.color) {
+      this.lastTouch = now;
+      this.color = color;
+      await this.ctx.broker.touchName(this.roomId, key, { username: name, color, last_activity: new Date(now).toISOString() });
+    }
+  }
+
+  private async onTyping(): Promise<void> {
+    const { name, key } = this.joined();
+    await this.ctx.broker.publish(this.roomId, { data: encode.typing(this.roomId, name), exceptName: key });
+  }
+
+  private async onEdit(event: EditEvent): Promise<void> {
+    const { key } = this.joined();
+    const msg = validMessageText(event.msg);
+    const existing = await this.ctx.store.message(this.roomId, event.id);
+    if (!existing) throw new AppError(303, 'id');
+    if (nameKey(existing.name) !== key) throw new AppError(304, 'id');
+    const edited = await this.ctx.store.editMessage(this.roomId, event.id, msg, new Date().toISOString());
+    if (!edited) throw new AppError(303, 'id');
+    await this.ctx.broker.publish(this.roomId, { data: encode.edit(edited) });
+  }
+
+  private async onDelete(event: DeleteEvent): Promise<void> {
+    const { name, key } = this.joined();
+    const existing = await this.ctx.store.message(this.roomId, event.id);
+    if (!existing) throw new AppError(303, 'id');
+    if (nameKey(existing.name) !== key && this.claims?.role !== 'owner') throw new AppError(304, 'id');
+    if (!(await this.ctx.store.deleteMessage(this.roomId, event.id))) throw new AppError(303, 'id');
+    await this.ctx.broker.publish(this.roomId, { data: encode.delete(this.roomId, existing.id, existing.seq, name) });
+  }
+
+  private async leave(): Promise<void> {
+    const { name, key } = { name: this.name, key: this.nameKey };
+    if (name === null || key === null) return;
+    this.name = null;
+    this.nameKey = null;
+    await this.ctx.broker.releaseName(this.roomId, key);
+    await this.ctx.broker.publish(this.roomId, { data: encode.leave(this.roomId, name, this.color) });
+  }
+
+  private async onClose(): Promise<void> {
+    this.closed = true;
+    this.held = null;
+    this.ctx.hub.remove(this);
+    this.ctx.hub.releaseAddress(this.address);
+    try {
+      await this.leave();
+    } catch (err) {
+      this.ctx.log.warn({ err, roomId: this.roomId }, 'leave on close failed');
+    }
+  }
+}

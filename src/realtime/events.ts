@@ -1,0 +1,30 @@
+// Server → client events (SPEC §4). Each is serialized once, here, and the same text goes to
+// every socket.
+import type { PresenceEntry } from '../broker/broker.js';
+import type { ErrorBody } from '../domain/errors.js';
+import { messageJson, type StoredMessage } from '../domain/message.js';
+
+const now = () => new Date().toISOString();
+
+export const encode = {
+  message: (m: StoredMessage) => JSON.stringify(messageJson(m)),
+  join: (roomId: number, name: string, color: string) =>
+    JSON.stringify({ event_type: 'join', name, color, msg: `${name} entered the room.`, room_id: roomId, time: now() }),
+  leave: (roomId: number, name: string, color: string) =>
+    JSON.stringify({ event_type: 'leave', name, color, msg: `${name} has left the room.`, room_id: roomId, time: now() }),
+  typing: (roomId: number, name: string) => JSON.stringify({ event_type: 'typing', name, room_id: roomId, time: now() }),
+  edit: (m: StoredMessage) =>
+    JSON.stringify({ event_type: 'edit', id: m.id, seq: m.seq, name: m.name, msg: m.msg, edited_at: m.editedAt, room_id: m.roomId, time: now() }),
+  delete: (roomId: number, id: string, seq: number, by: string) =>
+    JSON.stringify({ event_type: 'delete', id, seq, name: by, room_id: roomId, time: now() }),
+  ack: (m: StoredMessage) =>
+    JSON.stringify({ event_type: 'ack', ...(m.clientId !== null && { client_id: m.clientId }), id: m.id, seq: m.seq, room_id: m.roomId, time: m.time }),
+  presence: (roomId: number, users: PresenceEntry[]) =>
+    JSON.stringify({ event_type: 'presence', users, room_id: roomId, time: now() }),
+  roomUpdated: (roomId: number, room: object) => JSON.stringify({ event_type: 'room_updated', room, room_id: roomId, time: now() }),
+  roomDeleted: (roomId: number) =>
+    JSON.stringify({ event_type: 'room_deleted', msg: 'The room was deleted.', room_id: roomId, time: now() }),
+  kicked: (roomId: number, name: string) =>
+    JSON.stringify({ event_type: 'kicked', name, msg: `${name} was removed from the room.`, room_id: roomId, time: now() }),
+  error: (roomId: number, error: ErrorBody) => JSON.stringify({ event_type: 'error', error, room_id: roomId, time: now() }),
+};

@@ -1,0 +1,77 @@
+// Rooms → local sockets. A room is subscribed on the broker while this node has a socket in it;
+// each event is turned into bytes once and the same bytes go to every local socket.
+import type { Broker, RoomEvent, Unsubscribe } from '../broker/broker.js';
+import type { Metrics } from '../metrics.js';
+import type { Connection } from './connection.js';
+
+export class Hub {
+  private readonly rooms = new Map<number, Set<Connection>>();
+  // Concurrent first joins of one room share one subscription.
+  private readonly subscriptions = new Map<number, Promise<Unsubscribe>>();
+  private readonly perAddress = new Map<string, number>();
+
+  constructor(
+    private readonly broker: Broker,
+    private readonly metrics: Metrics,
+  ) {}
+
+  /** Adds a socket to its room; resolves once the room's events reach it. */
+  async add(conn: Connection): Promise<void> {
+    let set = this.rooms.get(conn.roomId);
+    if (!set) this.rooms.set(conn.roomId, (set = new Set()));
+    set.add(conn);
+    this.metrics.sockets.inc();
+    let sub = this.subscriptions.get(conn.roomId);
+    if (!sub) {
+      const roomId = conn.roomId;
+      sub = this.broker.subscribe(roomId, (event) => this.fanOut(roomId, event));
+      this.subscriptions.set(roomId, sub);
+    }
+    await sub;
+  }
+
+  remove(conn: Connection): void {
+    const set = this.rooms.get(conn.roomId);
+    if (!set?.delete(conn)) return;
+    this.metrics.sockets.dec();
+    if (set.size > 0) return;
+    this.rooms.delete(conn.roomId);
+    const sub = this.subscriptions.get(conn.roomId);
+    this.subscriptions.delete(conn.roomId);
+    void sub?.then((unsubscribe) => unsubscribe());
+  }
+
+  private fanOut(roomId: number, event: RoomEvent): void {
+    const set = this.rooms.get(roomId);
+    if (!set || set.size === 0) return;
+    const frame = event.data === '' ? null : Buffer.from(event.data);
+    for (const conn of set) conn.deliver(event, frame);
+    this.metrics.deliveries.inc(set.size);
+  }
+
+  /** Counts a socket against its address; false when the address is at its limit (0 = none). */
+  admitAddress(address: string, limit: number): boolean {
+    const n = this.perAddress.get(address) ?? 0;
+    if (limit > 0 && n >= limit) return false;
+    this.perAddress.set(address, n + 1);
+    return true;
+  }
+
+  releaseAddress(address: string): void {
+    const n = (this.perAddress.get(address) ?? 1) - 1;
+    if (n <= 0) this.perAddress.delete(address);
+    else this.perAddress.set(address, n);
+  }
+
+  connections(): Iterable<Connection> {
+    const all: Connection[] = [];
+    for (const set of this.rooms.values()) all.push(...set);
+    return all;
+  }
+
+  get size(): number {
+    let n = 0;
+    for (const set of this.rooms.values()) n += set.size;
+    return n;
+  }
+}

@@ -1,0 +1,298 @@
+// Embedded store on SQLite (better-sqlite3). WAL with synchronous=FULL: a commit is on disk
+// before appendMessages resolves, so an acknowledged message survives a crash or power loss.
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { StoredMessage } from '../domain/message.js';
+import { titleKey, type Visibility } from '../domain/room.js';
+import { SQLITE_MIGRATIONS } from './migrations/sqlite.js';
+import {
+  DuplicateTitleError,
+  type AppendResult,
+  type MessagePage,
+  type NewMessage,
+  type NewRoom,
+  type Page,
+  type RoomRecord,
+  type RoomUpdate,
+  type Store,
+} from './store.js';
+
+interface RoomRow {
+  id: number;
+  title: string;
+  description: string;
+  visibility: Visibility;
+  password_hash: string | null;
+  owner_key_hash: string;
+  token_gen: number;
+  last_seq: number;
+  created_at: string;
+  updated_at: string;
+  last_activity: string;
+}
+
+interface MessageRow {
+  room_id: number;
+  seq: number;
+  id: string;
+  name: string;
+  color: string;
+  msg: string;
+  client_id: string | null;
+  created_at: string;
+  edited_at: string | null;
+}
+
+const toRoom = (r: RoomRow): RoomRecord => ({
+  id: r.id,
+  title: r.title,
+  description: r.description,
+  visibility: r.visibility,
+  passwordHash: r.password_hash,
+  ownerKeyHash: r.owner_key_hash,
+  tokenGen: r.token_gen,
+  lastSeq: r.last_seq,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  lastActivity: r.last_activity,
+});
+
+const toMessage = (r: MessageRow): StoredMessage => ({
+  id: r.id,
+  roomId: r.room_id,
+  seq: r.seq,
+  name: r.name,
+  color: r.color,
+  msg: r.msg,
+  clientId: r.client_id,
+  time: r.created_at,
+  editedAt: r.edited_at,
+});
+
+const MESSAGE_COLUMNS = 'room_id, seq, id, name, color, msg, client_id, created_at, edited_at';
+
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly stmt;
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+    const db = this.db;
+    this.stmt = {
+      roomById: db.prepare<[number], RoomRow>('SELECT * FROM rooms WHERE id = ?'),
+      roomByKey: db.prepare<[string], RoomRow>('SELECT * FROM rooms WHERE title_key = ?'),
+      listRooms: db.prepare<[], RoomRow>(
+        "SELECT * FROM rooms WHERE visibility <> 'hidden' ORDER BY last_activity DESC, id DESC",
+      ),
+      insertRoom: db.prepare(
+        `INSERT INTO rooms (title, title_key, description, visibility, password_hash, owner_key_hash,
+           created_at, updated_at, last_activity)
+         VALUES (@title, @titleKey, @description, @visibility, @passwordHash, @ownerKeyHash, @now, @now, @now)`,
+      ),
+      countRooms: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM rooms'),
+      deleteRoom: db.prepare<[number]>('DELETE FROM rooms WHERE id = ?'),
+      nextSeq: db.prepare<[string, number], { last_seq: number }>(
+        'UPDATE rooms SET last_seq = last_seq + 1, last_activity = ? WHERE id = ? RETURNING last_seq',
+      ),
+      byClientId: db.prepare<[number, string], MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND client_id = ?`,
+      ),
+      insertMessage: db.prepare(
+        `INSERT INTO messages (room_id, seq, id, name, color, msg, client_id, created_at)
+         VALUES (@roomId, @seq, @id, @name, @color, @msg, @clientId, @time)`,
+      ),
+      newest: db.prepare<[number, number], MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND deleted = 0 ORDER BY seq DESC LIMIT ?`,
+      ),
+      before: db.prepare<[number, number, number], MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND seq < ? AND deleted = 0 ORDER BY seq DESC LIMIT ?`,
+      ),
+      after: db.prepare<[number, number, number], MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND seq > ? AND deleted = 0 ORDER BY seq ASC LIMIT ?`,
+      ),
+      between: db.prepare<[number, number, number, number], MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND seq > ? AND seq < ? AND deleted = 0 ORDER BY seq ASC LIMIT ?`,
+      ),
+      message: db.prepare<[number, string], MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND id = ? AND deleted = 0`,
+      ),
+      editMessage: db.prepare<[string, string, number, string], MessageRow>(
+        `UPDATE messages SET msg = ?, edited_at = ? WHERE room_id = ? AND id = ? AND deleted = 0 RETURNING ${MESSAGE_COLUMNS}`,
+      ),
+      deleteMessage: db.prepare<[number, string]>(
+        "UPDATE messages SET msg = '', deleted = 1 WHERE room_id = ? AND id = ? AND deleted = 0",
+      ),
+      ban: db.prepare<[number, string, string]>('INSERT OR IGNORE INTO bans (room_id, name_key, created_at) VALUES (?, ?, ?)'),
+      unban: db.prepare<[number, string]>('DELETE FROM bans WHERE room_id = ? AND name_key = ?'),
+      isBanned: db.prepare<[number, string], { one: number }>('SELECT 1 AS one FROM bans WHERE room_id = ? AND name_key = ?'),
+    };
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    for (let v = version; v < SQLITE_MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(SQLITE_MIGRATIONS[v]!);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  async init(defaultRoom: NewRoom): Promise<void> {
+    this.db.transaction(() => {
+      if (this.stmt.countRooms.get()!.n === 0) this.insertRoom(defaultRoom);
+    }).immediate();
+  }
+
+  private insertRoom(room: NewRoom): number {
+    try {
+      const now = new Date().toISOString();
+      const info = this.stmt.insertRoom.run({ ...room, titleKey: titleKey(room.title), now });
+      return Number(info.lastInsertRowid);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new DuplicateTitleError();
+      throw err;
+    }
+  }
+
+  async createRoom(room: NewRoom): Promise<RoomRecord> {
+    return toRoom(this.stmt.roomById.get(this.insertRoom(room))!);
+  }
+
+  async roomById(id: number): Promise<RoomRecord | undefined> {
+    const row = this.stmt.roomById.get(id);
+    return row && toRoom(row);
+  }
+
+  async roomByTitle(title: string): Promise<RoomRecord | undefined> {
+    const row = this.stmt.roomByKey.get(titleKey(title));
+    return row && toRoom(row);
+  }
+
+  async listRooms(): Promise<RoomRecord[]> {
+    return this.stmt.listRooms.all().map(toRoom);
+  }
+
+  async updateRoom(id: number, u: RoomUpdate): Promise<RoomRecord | undefined> {
+    const sets: string[] = [];
+    const params: Record<string, unknown> = { id, now: new Date().toISOString() };
+    if (u.title !== undefined) {
+      sets.push('title = @title', 'title_key = @titleKey');
+      params.title = u.title;
+      params.titleKey = titleKey(u.title);
+    }
+    if (u.description !== undefined) (sets.push('description = @description'), (params.description = u.description));
+    if (u.visibility !== undefined) (sets.push('visibility = @visibility'), (params.visibility = u.visibility));
+    if (u.passwordHash !== undefined) (sets.push('password_hash = @passwordHash'), (params.passwordHash = u.passwordHash));
+    if (u.bumpTokenGen) sets.push('token_gen = token_gen + 1');
+    sets.push('updated_at = @now');
+    try {
+      const row = this.db
+        .prepare<Record<string, unknown>, RoomRow>(`UPDATE rooms SET ${sets.join(', ')} WHERE id = @id RETURNING *`)
+        .get(params);
+      return row && toRoom(row);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new DuplicateTitleError();
+      throw err;
+    }
+  }
+
+  async deleteRoom(id: number): Promise<boolean> {
+    return this.stmt.deleteRoom.run(id).changes > 0;
+  }
+
+  async appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]> {
+    const time = new Date().toISOString();
+    const tx = this.db.transaction((items: readonly NewMessage[]): AppendResult[] =>
+      items.map((m) => {
+        if (m.clientId !== null) {
+          const existing = this.stmt.byClientId.get(m.roomId, m.clientId);
+          if (existing) return { ok: true, message: toMessage(existing), duplicate: true };
+        }
+        const next = this.stmt.nextSeq.get(time, m.roomId);
+        if (!next) return { ok: false, reason: 'room_not_found' };
+        const message: StoredMessage = {
+          id: randomUUID(),
+          roomId: m.roomId,
+          seq: next.last_seq,
+          name: m.name,
+          color: m.color,
+          msg: m.msg,
+          clientId: m.clientId,
+          time,
+          editedAt: null,
+        };
+        this.stmt.insertMessage.run(message);
+        return { ok: true, message, duplicate: false };
+      }),
+    );
+    return tx.immediate(batch);
+  }
+
+  async messages(roomId: number, page: Page): Promise<MessagePage> {
+    const { before, after, limit } = page;
+    let rows: MessageRow[];
+    if (after !== undefined) {
+      rows =
+        before !== undefined
+          ? this.stmt.between.all(roomId, after, before, limit + 1)
+          : this.stmt.after.all(roomId, after, limit + 1);
+      const hasMore = rows.length > limit;
+      return { messages: rows.slice(0, limit).map(toMessage), hasMore };
+    }
+    rows = before !== undefined ? this.stmt.before.all(roomId, before, limit + 1) : this.stmt.newest.all(roomId, limit + 1);
+    const hasMore = rows.length > limit;
+    return { messages: rows.slice(0, limit).reverse().map(toMessage), hasMore };
+  }
+
+  async message(roomId: number, id: string): Promise<StoredMessage | undefined> {
+    const row = this.stmt.message.get(roomId, id);
+    return row && toMessage(row);
+  }
+
+  async editMessage(roomId: number, id: string, msg: string, editedAt: string): Promise<StoredMessage | undefined> {
+    const row = this.stmt.editMessage.get(msg, editedAt, roomId, id);
+    return row && toMessage(row);
+  }
+
+  async deleteMessage(roomId: number, id: string): Promise<boolean> {
+    return this.stmt.deleteMessage.run(roomId, id).changes > 0;
+  }
+
+  async ban(roomId: number, nameKey: string): Promise<void> {
+    this.stmt.ban.run(roomId, nameKey, new Date().toISOString());
+  }
+
+  async unban(roomId: number, nameKey: string): Promise<boolean> {
+    return this.stmt.unban.run(roomId, nameKey).changes > 0;
+  }
+
+  async isBanned(roomId: number, nameKey: string): Promise<boolean> {
+    return this.stmt.isBanned.get(roomId, nameKey) !== undefined;
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+  }
+}
+
+function isUniqueViolation(err: unknown): boolean {
+  return (
+    typeof err === 'object' &&
+    err !== null &&
+    'code' in err &&
+    (err.code === 'SQLITE_CONSTRAINT_UNIQUE' || err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
+  );
+}

@@ -1,0 +1,112 @@
+// Typed client for the REST half of the API. Failures are values, never exceptions: every call
+// resolves to `{ ok: true, data }` or `{ ok: false, status, error }` (status 0 = network failure).
+import type { ApiError, CreatedRoom, MessagePage, Room, TokenGrant, Visibility } from './types';
+
+export type Result<T> = { ok: true; status: number; data: T } | { ok: false; status: number; error: ApiError };
+
+export interface RoomInput {
+  title: string;
+  description: string;
+  visibility: Visibility;
+  password?: string;
+}
+
+const NETWORK_ERROR: ApiError = { code: 0, error: 'Cannot reach the server. Check your connection.' };
+
+function roomPath(room: number | string): string {
+  return `/chats/${encodeURIComponent(String(room))}`;
+}
+
+async function call<T>(method: string, path: string, opts: { body?: unknown; token?: string } = {}): Promise<Result<T>> {
+  const headers: Record<string, string> = { Accept: 'application/json' };
+  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
+  let res: Response;
+  try {
+    res = await fetch(path, {
+      method,
+      headers,
+      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+      cache: 'no-store',
+    });
+  } catch {
+    return { ok: false, status: 0, error: NETWORK_ERROR };
+  }
+  let json: unknown = null;
+  try {
+    json = await res.json();
+  } catch {
+    /* an empty or non-JSON body: judged by the status alone */
+  }
+  if (res.ok) return { ok: true, status: res.status, data: json as T };
+  return { ok: false, status: res.status, error: readError(json, res.status) };
+}
+
+function readError(json: unknown, status: number): ApiError {
+  const e = (json as { error?: unknown } | null)?.error;
+  if (e && typeof e === 'object' && typeof (e as ApiError).error === 'string') {
+    const { code, error, field } = e as ApiError;
+    return { code: Number(code) || 0, error, field: typeof field === 'string' ? field : undefined };
+  }
+  return { code: 500, error: `The server answered ${status}.` };
+}
+
+export const api = {
+  listRooms: () => call<Room[]>('GET', '/chats'),
+  getRoom: (room: number | string, token?: string) => call<Room>('GET', roomPath(room), { token }),
+  createRoom: (input: RoomInput) => call<CreatedRoom>('POST', '/chats', { body: input }),
+  updateRoom: (room: number, input: RoomInput, token: string) =>
+    call<Room>('PUT', roomPath(room), { body: input, token }),
+  deleteRoom: (room: number, token: string) => call<{ status: true }>('DELETE', roomPath(room), { token }),
+
+  /** Member token for a password room; for a public room the server answers without a token. */
+  joinWithPassword: (room: number, name: string, secret: string) =>
+    call<TokenGrant | { status: true; token?: undefined }>('POST', `${roomPath(room)}/token`, { body: { secret, name } }),
+  claimOwnership: (room: number, name: string, ownerKey: string) =>
+    call<TokenGrant>('POST', `${roomPath(room)}/token`, { body: { owner_key: ownerKey, name } }),
+  renewToken: (room: number, token: string) => call<TokenGrant>('GET', `${roomPath(room)}/token/renew`, { token }),
+
+  messages(room: number, page: { before?: number; after?: number; limit?: number }, token?: string) {
+    const q = new URLSearchParams();
+    if (page.before !== undefined) q.set('before', String(page.before));
+    if (page.after !== undefined) q.set('after', String(page.after));
+    if (page.limit !== undefined) q.set('limit', String(page.limit));
+    const qs = q.toString();
+    return call<MessagePage>('GET', `${roomPath(room)}/messages${qs ? `?${qs}` : ''}`, { token });
+  },
+
+  ban: (room: number, name: string, token: string) =>
+    call<unknown>('POST', `${roomPath(room)}/bans`, { body: { name }, token }),
+  unban: (room: number, name: string, token: string) =>
+    call<unknown>('DELETE', `${roomPath(room)}/bans/${encodeURIComponent(name)}`, { token }),
+};
+
+/** `since`: replay every message with a greater seq first; omitted, only live traffic. */
+export function socketUrl(room: number, since?: number): string {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${location.host}${roomPath(room)}/ws${since === undefined ? '' : `?since=${since}`}`;
+}
+
+/** Human text for an API error, with the situations a user actually meets spelled out. */
+export function describeError(e: ApiError): string {
+  switch (e.code) {
+    case 0:
+      return e.error;
+    case 101:
+      return 'This room does not exist (any more).';
+    case 102:
+      return 'A room with this title already exists.';
+    case 104:
+      return e.field === 'secret' || e.field === 'password' ? 'Wrong password.' : 'You are not allowed to do that.';
+    case 202:
+      return 'Someone with this name is already in the room.';
+    case 204:
+      return 'This name is banned from the room.';
+    case 306:
+      return 'Too many requests. Wait a moment and try again.';
+    case 403:
+      return 'Your access has expired or was revoked.';
+    default:
+      return e.error.replace(/^(Room|Client|Token) error: /, '');
+  }
+}

@@ -1,0 +1,81 @@
+// The lobby: rooms with live counts, a filter, the create form and a way into hidden rooms.
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import { api, describeError } from '../api';
+import { setTitle } from '../attention';
+import { CreateRoom } from '../components/CreateRoom';
+import { RoomList } from '../components/RoomList';
+import { usePoll } from '../hooks';
+import { navigate, roomHref } from '../router';
+import type { Room } from '../types';
+
+const POLL_MS = 4_000;
+
+export function Lobby() {
+  const [rooms, setRooms] = useState<Room[]>();
+  const [error, setError] = useState<string>();
+  const [filter, setFilter] = useState('');
+
+  const refresh = useCallback(async () => {
+    const res = await api.listRooms();
+    if (res.ok && Array.isArray(res.data)) {
+      setRooms(res.data);
+      setError(undefined);
+    } else if (!res.ok) {
+      setError(describeError(res.error));
+    }
+  }, []);
+  usePoll(refresh, POLL_MS);
+  useEffect(() => setTitle(undefined), []);
+
+  return (
+    <main id="main" class="lobby">
+      <section class="card rooms-panel" aria-labelledby="rooms-title">
+        <div class="panel-head">
+          <h1 id="rooms-title">Rooms</h1>
+          <span class="live-note" aria-hidden="true">
+            <span class="dot pulse" /> live
+          </span>
+        </div>
+        <div class="field">
+          <label for="room-filter">Filter rooms by title</label>
+          <input id="room-filter" type="search" value={filter} onInput={(e) => setFilter(e.currentTarget.value)} placeholder="Type to filter…" autoComplete="off" />
+        </div>
+        {error && (
+          <p class="banner warn" role="status">
+            {error} Retrying…
+          </p>
+        )}
+        {rooms ? <RoomList rooms={rooms} filter={filter} /> : !error && <p class="empty">Loading rooms…</p>}
+      </section>
+      <div class="side">
+        <CreateRoom onCreated={refresh} />
+        <HiddenRoomForm />
+      </div>
+    </main>
+  );
+}
+
+function HiddenRoomForm() {
+  const [value, setValue] = useState('');
+  return (
+    <form
+      class="card"
+      aria-labelledby="hidden-title"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (value.trim()) navigate(roomHref(value.trim()));
+      }}
+    >
+      <h2 id="hidden-title">Join a hidden room</h2>
+      <div class="field">
+        <label for="hidden-room">Exact room title or number</label>
+        <div class="inline">
+          <input id="hidden-room" value={value} onInput={(e) => setValue(e.currentTarget.value)} autoComplete="off" required />
+          <button class="btn" type="submit">
+            Go
+          </button>
+        </div>
+      </div>
+    </form>
+  );
+}

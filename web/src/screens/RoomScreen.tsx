@@ -1,0 +1,73 @@
+// Finds the room named in the URL (by number or exact title) and shows its entrance or its chat.
+import { useEffect, useState } from 'preact/hooks';
+import { api, describeError } from '../api';
+import { storedRole, type Entry } from '../entry';
+import { entered, loadProfile } from '../storage';
+import type { Room } from '../types';
+import { Chat } from './Chat';
+import { Entrance } from './Entrance';
+
+type Load = { status: 'loading' } | { status: 'missing' } | { status: 'error'; text: string } | { status: 'ready'; room: Room };
+
+/** A reload of a room this tab had entered goes straight back in when no password is needed. */
+function resume(room: Room): Entry | undefined {
+  if (!entered.has(room.id)) return undefined;
+  const p = loadProfile();
+  if (!p.name) return undefined;
+  const role = storedRole(room, p.name);
+  return role === 'needs-password' ? undefined : { name: p.name, color: p.color, role };
+}
+
+export function RoomScreen({ room: wanted }: { room: string }) {
+  const [load, setLoad] = useState<Load>({ status: 'loading' });
+  const [entry, setEntry] = useState<Entry>();
+  const [notice, setNotice] = useState<string>();
+
+  useEffect(() => {
+    let live = true;
+    setLoad({ status: 'loading' });
+    setEntry(undefined);
+    setNotice(undefined);
+    void (async () => {
+      const res = await api.getRoom(wanted);
+      if (!live) return;
+      if (res.ok) {
+        setLoad({ status: 'ready', room: res.data });
+        setEntry(resume(res.data));
+      } else if (res.status === 404) setLoad({ status: 'missing' });
+      else setLoad({ status: 'error', text: describeError(res.error) });
+    })();
+    return () => {
+      live = false;
+    };
+  }, [wanted]);
+
+  if (load.status === 'loading') return <main id="main" class="center"><p class="empty">Opening the room…</p></main>;
+  if (load.status !== 'ready')
+    return (
+      <main id="main" class="center">
+        <section class="card door">
+          <h1>{load.status === 'missing' ? 'No such room' : 'Could not open the room'}</h1>
+          <p class="lead">
+            {load.status === 'missing' ? 'Check the title or number: hidden rooms need the exact title.' : load.text}
+          </p>
+          <a class="btn primary" href="#/">
+            Back to rooms
+          </a>
+        </section>
+      </main>
+    );
+  if (!entry) return <Entrance room={load.room} notice={notice} onEnter={setEntry} />;
+  return (
+    <Chat
+      key={`${load.room.id}:${entry.name}:${entry.role ?? ''}`}
+      room={load.room}
+      entry={entry}
+      onExit={(text) => {
+        entered.set(load.room.id, false);
+        setNotice(text);
+        setEntry(undefined);
+      }}
+    />
+  );
+}

@@ -1,0 +1,368 @@
+// One person's presence in one room: history, the live socket, pending sends, presence and
+// typing. The screen renders `state`; everything that talks to the server goes through here.
+import { api, describeError, socketUrl } from './api';
+import { randomId } from './ids';
+import { Presence } from './presence';
+import { RoomConnection, type ConnStatus } from './socket';
+import { safeColor } from './storage';
+import { Timeline, type TimelineItem } from './timeline';
+import { tokens } from './tokens';
+import type { ChatMessage, ClientEvent, Role, Room, RoomUser, ServerEvent } from './types';
+
+export type EndReason = 'kicked' | 'deleted' | 'revoked' | 'banned' | 'duplicate';
+
+export interface Pending {
+  client_id: string;
+  msg: string;
+  color: string;
+  state: 'sending' | 'failed';
+  error?: string;
+  /** Last time it went out on a socket (ms since epoch), 0 if never. */
+  sentAt: number;
+}
+
+export interface SessionState {
+  room: Room;
+  name: string;
+  color: string;
+  role: Role | undefined;
+  conn: ConnStatus;
+  joined: boolean;
+  items: readonly TimelineItem[];
+  pending: readonly Pending[];
+  hasMore: boolean;
+  loadingOlder: boolean;
+  historyError?: string;
+  users: readonly RoomUser[];
+  typing: readonly string[];
+  ended?: { reason: EndReason; text: string };
+}
+
+export interface SessionOptions {
+  room: Room;
+  name: string;
+  color: string;
+  /** Which stored token the socket presents: none in a public room without owner rights. */
+  role: Role | undefined;
+  /** A message from someone else arrived live (not from a history page). */
+  onIncoming?(m: ChatMessage): void;
+}
+
+const PAGE = 50;
+/** An unacked send is sent again (same client_id, so stored once) after this long. */
+const RESEND_AFTER_MS = 8_000;
+const TYPING_EVERY_MS = 3_000;
+const REJOIN_TRIES = 8;
+
+export class ChatSession {
+  state: SessionState;
+  private readonly timeline = new Timeline();
+  private readonly presence = new Presence();
+  private readonly conn: RoomConnection;
+  private readonly listeners = new Set<() => void>();
+  private historyLoaded = false;
+  private everJoined = false;
+  private rejoinTries = 0;
+  private lastTypingSent = 0;
+  private timers: ReturnType<typeof setInterval>[] = [];
+  private notifyQueued = false;
+
+  constructor(private readonly opts: SessionOptions) {
+    this.state = {
+      room: opts.room,
+      name: opts.name,
+      color: opts.color,
+      role: opts.role,
+      conn: { state: 'connecting', attempt: 0 },
+      joined: false,
+      items: [],
+      pending: [],
+      hasMore: false,
+      loadingOlder: false,
+      users: [],
+      typing: [],
+    };
+    this.conn = new RoomConnection({
+      // Without a loaded history there is no `since` to give: replaying a whole room is not wanted.
+      url: () => socketUrl(this.roomId, this.historyLoaded ? this.timeline.lastSeq : undefined),
+      protocol: () => this.token(),
+      onOpen: () => this.onOpen(),
+      onEvent: (ev) => this.onEvent(ev),
+      onStatus: (conn) => {
+        if (conn.state !== 'live') this.set({ joined: false });
+        this.set({ conn });
+      },
+      onRefused: () => this.whyRefused(),
+    });
+  }
+
+  get roomId(): number {
+    return this.opts.room.id;
+  }
+
+  token(): string | undefined {
+    return this.opts.role ? tokens.get(this.roomId, this.opts.role)?.token : undefined;
+  }
+
+  async start(): Promise<void> {
+    await this.loadLatest();
+    if (this.state.ended) return;
+    this.conn.start();
+    this.timers.push(setInterval(() => this.tick(), 1_000));
+  }
+
+  stop(): void {
+    this.conn.send({ event_type: 'leave' });
+    this.conn.stop();
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+  }
+
+  subscribe(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  // ---- actions -------------------------------------------------------------------------------
+
+  send(text: string): void {
+    const p: Pending = { client_id: randomId(), msg: text, color: this.opts.color, state: 'sending', sentAt: 0 };
+    this.set({ pending: [...this.state.pending, p] });
+    this.flush();
+  }
+
+  retry(client_id: string): void {
+    this.updatePending(client_id, { state: 'sending', error: undefined, sentAt: 0 });
+    this.flush();
+  }
+
+  discard(client_id: string): void {
+    this.set({ pending: this.state.pending.filter((p) => p.client_id !== client_id) });
+  }
+
+  typing(): void {
+    const now = Date.now();
+    if (!this.state.joined || now - this.lastTypingSent < TYPING_EVERY_MS) return;
+    this.lastTypingSent = now;
+    this.conn.send({ event_type: 'typing' });
+  }
+
+  /** Edit and delete need the socket; false tells the caller it was not sent. */
+  edit(id: string, msg: string): boolean {
+    return this.emit({ event_type: 'edit', id, msg });
+  }
+  remove(id: string): boolean {
+    return this.emit({ event_type: 'delete', id });
+  }
+
+  retryNow(): void {
+    this.conn.retryNow();
+  }
+
+  async loadOlder(): Promise<void> {
+    const first = this.timeline.firstSeq;
+    if (this.state.loadingOlder || !this.state.hasMore || first === undefined) return;
+    this.set({ loadingOlder: true });
+    const res = await api.messages(this.roomId, { before: first, limit: PAGE }, this.token());
+    if (res.ok) {
+      this.timeline.add(res.data.messages ?? []);
+      this.set({ items: this.timeline.list, hasMore: !!res.data.has_more, loadingOlder: false, historyError: undefined });
+    } else {
+      this.set({ loadingOlder: false, historyError: describeError(res.error) });
+    }
+  }
+
+  // ---- socket --------------------------------------------------------------------------------
+
+  private emit(ev: ClientEvent): boolean {
+    return this.state.joined && this.conn.send(ev);
+  }
+
+  private onOpen(): void {
+    this.conn.send({ event_type: 'join', name: this.opts.name, color: this.opts.color });
+    // The socket is live now, so a page fetched from here on overlaps live traffic: no gap.
+    if (!this.historyLoaded) void this.loadLatest();
+  }
+
+  private onJoined(): void {
+    this.everJoined = true;
+    this.rejoinTries = 0;
+    this.set({ joined: true });
+    // Everything unacked goes again with its own client_id: the server stores each id once.
+    for (const p of this.state.pending) if (p.state === 'sending') p.sentAt = 0;
+    this.flush();
+  }
+
+  private onEvent(ev: ServerEvent): void {
+    switch (ev.event_type) {
+      case 'send':
+        return this.onMessage(ev);
+      case 'ack':
+        return this.settle(ev.client_id);
+      case 'presence':
+        this.presence.reset(Array.isArray(ev.users) ? ev.users : []);
+        this.set({ users: this.presence.list });
+        if (!this.state.joined) this.onJoined();
+        return;
+      case 'join':
+      case 'leave': {
+        if (typeof ev.name !== 'string') return;
+        const time = ev.time ?? new Date().toISOString();
+        if (ev.event_type === 'join') this.presence.joined(ev.name, ev.color, time);
+        else this.presence.left(ev.name);
+        if (ev.name === this.opts.name) {
+          if (ev.event_type === 'join' && !this.state.joined) this.onJoined();
+        } else {
+          const text = ev.event_type === 'join' ? `${ev.name} joined the room` : `${ev.name} left the room`;
+          this.timeline.notice(text, ev.event_type, time);
+        }
+        this.set({ users: this.presence.list, items: this.timeline.list, typing: this.presence.typists() });
+        return;
+      }
+      case 'typing':
+        if (typeof ev.name === 'string' && ev.name !== this.opts.name) {
+          this.presence.typing(ev.name);
+          this.set({ typing: this.presence.typists() });
+        }
+        return;
+      case 'edit':
+        if (this.timeline.edit(ev.id, String(ev.msg ?? ''))) this.set({ items: this.timeline.list });
+        return;
+      case 'delete':
+        if (this.timeline.remove(ev.id)) this.set({ items: this.timeline.list });
+        return;
+      case 'room_updated': {
+        const upd = { ...ev, ...(ev.room ?? {}) } as Partial<Room>;
+        const room: Room = { ...this.state.room };
+        if (typeof upd.title === 'string') room.title = upd.title;
+        if (typeof upd.description === 'string') room.description = upd.description;
+        if (upd.visibility) room.visibility = upd.visibility;
+        this.timeline.notice('The owner updated the room.', 'info');
+        this.set({ room, items: this.timeline.list });
+        return;
+      }
+      case 'room_deleted':
+        return this.end('deleted', 'The owner deleted this room.');
+      case 'kicked':
+        return this.end('kicked', 'You were removed from this room by its owner.');
+      case 'error':
+        return this.onError(ev.error ?? { code: 0, error: 'Unknown error' });
+    }
+  }
+
+  private onMessage(m: ChatMessage): void {
+    const fresh = this.timeline.add([{ ...m, color: safeColor(m.color) }]);
+    if (m.client_id) this.settle(m.client_id);
+    const stopped = this.presence.stoppedTyping(m.name);
+    if (fresh.length === 0 && !stopped) return;
+    this.set({ items: this.timeline.list, typing: this.presence.typists() });
+    if (fresh.length && m.name !== this.opts.name) this.opts.onIncoming?.(m);
+  }
+
+  private onError(e: { code: number; error: string; field?: string }): void {
+    switch (e.code) {
+      case 202:
+        // Right after a drop the server may still hold our old socket for a while; try again.
+        if (this.everJoined && this.rejoinTries++ < REJOIN_TRIES) {
+          setTimeout(() => this.conn.send({ event_type: 'join', name: this.opts.name, color: this.opts.color }), 2_000);
+          return;
+        }
+        return this.end('duplicate', describeError(e));
+      case 204:
+        return this.end('banned', 'This name is banned from the room.');
+      case 304:
+        // Sent before the join took: join again, and the flush after it resends.
+        this.set({ joined: false });
+        this.conn.send({ event_type: 'join', name: this.opts.name, color: this.opts.color });
+        return;
+      case 306:
+        this.timeline.notice('You are sending too fast; unsent messages go out again in a moment.', 'warn');
+        this.set({ items: this.timeline.list });
+        return;
+      case 401:
+      case 402:
+      case 403:
+        return this.end('revoked', 'Your access to this room has expired or was revoked.');
+    }
+    const oldest = this.state.pending.find((p) => p.state === 'sending' && p.sentAt > 0);
+    if (e.field === 'msg' && oldest) {
+      this.updatePending(oldest.client_id, { state: 'failed', error: describeError(e) });
+      return;
+    }
+    this.timeline.notice(describeError(e), 'warn');
+    this.set({ items: this.timeline.list });
+  }
+
+  /** Browsers hide why an upgrade failed; the REST API tells the same story. */
+  private async whyRefused(): Promise<boolean> {
+    const res = await api.messages(this.roomId, { limit: 1 }, this.token());
+    if (res.ok || res.status === 0 || res.status >= 500 || res.status === 429) return true;
+    if (res.status === 404) this.end('deleted', 'This room no longer exists.');
+    else if (res.error.code === 204) this.end('banned', 'This name is banned from the room.');
+    else if (res.status === 401 || res.status === 403) {
+      if (this.opts.role) tokens.drop(this.roomId, this.opts.role);
+      this.end('revoked', 'Your access to this room has expired or was revoked. Enter again.');
+    }
+    return !this.state.ended;
+  }
+
+  private settle(client_id: string | undefined): void {
+    if (!client_id || !this.state.pending.some((p) => p.client_id === client_id)) return;
+    this.set({ pending: this.state.pending.filter((p) => p.client_id !== client_id) });
+  }
+
+  private flush(): void {
+    if (!this.state.joined) return;
+    const now = Date.now();
+    for (const p of this.state.pending) {
+      if (p.state !== 'sending' || now - p.sentAt < RESEND_AFTER_MS) continue;
+      if (!this.conn.send({ event_type: 'send', msg: p.msg, color: p.color, client_id: p.client_id })) return;
+      p.sentAt = now;
+    }
+  }
+
+  private tick(): void {
+    this.flush();
+    const typing = this.presence.typists();
+    if (typing.join('\n') !== this.state.typing.join('\n')) this.set({ typing });
+  }
+
+  private async loadLatest(): Promise<void> {
+    const res = await api.messages(this.roomId, { limit: PAGE }, this.token());
+    if (res.ok) {
+      this.timeline.add(res.data.messages ?? []);
+      this.historyLoaded = true;
+      this.set({ items: this.timeline.list, hasMore: !!res.data.has_more, historyError: undefined });
+    } else if (res.status === 404) {
+      this.end('deleted', 'This room no longer exists.');
+    } else if (res.status === 401 || res.status === 403) {
+      if (res.error.code === 204) return this.end('banned', 'This name is banned from the room.');
+      if (this.opts.role) tokens.drop(this.roomId, this.opts.role);
+      this.end('revoked', 'This room needs its password.');
+    } else {
+      this.set({ historyError: `Could not load earlier messages: ${describeError(res.error)}` });
+    }
+  }
+
+  private end(reason: EndReason, text: string): void {
+    if (this.state.ended) return;
+    this.conn.stop();
+    for (const t of this.timers) clearInterval(t);
+    this.set({ ended: { reason, text }, joined: false });
+  }
+
+  private updatePending(client_id: string, patch: Partial<Pending>): void {
+    this.set({ pending: this.state.pending.map((p) => (p.client_id === client_id ? { ...p, ...patch } : p)) });
+  }
+
+  private set(patch: Partial<SessionState>): void {
+    this.state = { ...this.state, ...patch };
+    // Replays arrive as bursts of events; render once per burst.
+    if (this.notifyQueued) return;
+    this.notifyQueued = true;
+    queueMicrotask(() => {
+      this.notifyQueued = false;
+      for (const l of this.listeners) l();
+    });
+  }
+}
