@@ -201,7 +201,7 @@ function fromConfigFile(file: string, required: boolean): Source {
         out.CHITCHAT_STATIC_DIR = value;
         break;
       default:
-        if (!(k in KEYS)) throw new ConfigError(`config file ${file}: unknown key "${k}"`);
+        if (!Object.hasOwn(KEYS, k)) throw new ConfigError(`config file ${file}: unknown key "${k}"`);
         out[k] = value;
     }
   }

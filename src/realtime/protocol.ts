@@ -33,14 +33,15 @@ export type InboundEvent =
   | EditEvent
   | DeleteEvent;
 
-const checks: Record<string, TypeCheck<TSchema>> = {
-  join: TypeCompiler.Compile(Join),
-  send: TypeCompiler.Compile(Send),
-  leave: TypeCompiler.Compile(Leave),
-  typing: TypeCompiler.Compile(Typing),
-  edit: TypeCompiler.Compile(Edit),
-  delete: TypeCompiler.Compile(Delete),
-};
+// A Map, not an object literal: event_type "__proto__" must not find Object.prototype.
+const checks = new Map<string, TypeCheck<TSchema>>([
+  ['join', TypeCompiler.Compile(Join)],
+  ['send', TypeCompiler.Compile(Send)],
+  ['leave', TypeCompiler.Compile(Leave)],
+  ['typing', TypeCompiler.Compile(Typing)],
+  ['edit', TypeCompiler.Compile(Edit)],
+  ['delete', TypeCompiler.Compile(Delete)],
+]);
 
 /** Parses one text frame; throws AppError(303) naming the offending field. */
 export function parseInbound(text: string): InboundEvent {
@@ -52,7 +53,7 @@ export function parseInbound(text: string): InboundEvent {
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new AppError(303);
   const type = (value as { event_type?: unknown }).event_type;
-  const check = typeof type === 'string' ? checks[type] : undefined;
+  const check = typeof type === 'string' ? checks.get(type) : undefined;
   if (!check) throw new AppError(303, 'event_type');
   if (!check.Check(value)) {
     const first = check.Errors(value).First();
