@@ -66,8 +66,13 @@ export class Connection {
     this.bucket = new TokenBucket(ctx.limits.messagesPerSecond, ctx.limits.messagesBurst);
   }
 
-  /** Registers with the hub, then replays from `since` if asked; live events wait meanwhile. */
-  async start(since: number | undefined): Promise<void> {
+  /**
+   * Registers with the hub, then writes every stored message after `since`; live events wait
+   * meanwhile and are released after, skipping what was replayed. Without `?since` the upgrade
+   * passes the room's last seq as read before subscribing, so every socket has a baseline and a
+   * message stored in between is written rather than lost.
+   */
+  async start(since: number): Promise<void> {
     this.ws.on('message', (data, isBinary) => {
       if (isBinary) return this.sendError(new AppError(303));
       void this.onFrame(data.toString());
@@ -75,12 +80,10 @@ export class Connection {
     this.ws.on('pong', () => (this.missedPongs = 0));
     this.ws.on('close', () => void this.onClose());
     this.ws.on('error', () => this.ws.terminate());
-    if (since !== undefined) {
-      this.held = [];
-      this.lastSeq = since;
-    }
+    this.held = [];
+    this.lastSeq = since;
     await this.ctx.hub.add(this);
-    if (since !== undefined) await this.catchUp(undefined);
+    await this.catchUp(undefined);
   }
 
   /** Called by the hub for every event of the room, with the event's bytes. */

@@ -74,7 +74,8 @@ export class Upgrader {
     this.wss.handleUpgrade(req, socket, head, (ws) => {
       opened = true;
       const conn = new Connection(ws, room.id, claims, address, this.opts.ctx);
-      conn.start(since).catch((err: unknown) => {
+      // A since beyond the room's last seq would hide the next messages: clamp it.
+      conn.start(Math.min(since ?? room.lastSeq, room.lastSeq)).catch((err: unknown) => {
         this.opts.ctx.log.error({ err }, 'socket start failed');
         ws.terminate();
       });
