@@ -1,5 +1,4 @@
 // CLI entry: load config, start, drain on SIGTERM/SIGINT.
-import { createApp } from './app.js';
 import { ConfigError, loadConfig, type Config } from './config.js';
 
 async function main(): Promise<void> {
@@ -15,6 +14,9 @@ async function main(): Promise<void> {
   }
   let app;
   try {
+    // Loaded only once the config is valid: a bad value is reported at once, not after the
+    // whole server (Fastify, drivers, docs) has been imported.
+    const { createApp } = await import('./app.js');
     app = await createApp(config);
   } catch (err) {
     if (err instanceof ConfigError) {

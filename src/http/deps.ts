@@ -22,7 +22,7 @@ export interface Deps {
 export function rateLimit(
   max: number,
   timeWindow: string,
-  key: (req: FastifyRequest) => string,
-): { rateLimit?: { max: number; timeWindow: string; keyGenerator: (req: FastifyRequest) => string } } {
+  key: (req: FastifyRequest) => string | Promise<string>,
+): { rateLimit?: { max: number; timeWindow: string; keyGenerator: (req: FastifyRequest) => string | Promise<string> } } {
   return max > 0 ? { rateLimit: { max, timeWindow, keyGenerator: key } } : {};
 }

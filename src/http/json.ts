@@ -30,8 +30,10 @@ const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>();
 /**
  * The body as an object of the schema's shape; `code` is the route's "Invalid JSON" code.
  * Wrong types name their field. Rules beyond types (lengths, uniqueness) belong to the domain.
+ * A required field left out is `missingCode` (the Go original answered 105 for a missing title):
+ * the JSON was fine, its content was not.
  */
-export function objectBody(body: unknown, schema: TSchema, code: ErrorCode): Record<string, unknown> {
+export function objectBody(body: unknown, schema: TSchema, code: ErrorCode, missingCode: ErrorCode = code): Record<string, unknown> {
   if (body === INVALID_JSON || typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new AppError(code);
   }
@@ -40,7 +42,8 @@ export function objectBody(body: unknown, schema: TSchema, code: ErrorCode): Rec
   if (!check.Check(body)) {
     const first = check.Errors(body).First();
     const field = first?.path.replace(/^\//, '').split('/')[0];
-    throw new AppError(code, field || undefined);
+    const missing = field !== undefined && field !== '' && !Object.hasOwn(body, field);
+    throw new AppError(missing ? missingCode : code, field || undefined);
   }
   return body as Record<string, unknown>;
 }

@@ -28,7 +28,7 @@ export async function roomRoutes(app: FastifyInstance, deps: Deps): Promise<void
       config: rateLimit(config.limits.roomsPerHour, '1 hour', (req) => req.ip),
     },
     async (req, reply) => {
-      const input = parseNewRoom(objectBody(req.body, NewRoomBody, 103));
+      const input = parseNewRoom(objectBody(req.body, NewRoomBody, 103, 105));
       if (await store.roomByTitle(input.title)) throw new AppError(102, 'title');
       const ownerKey = newOwnerKey();
       const [ownerKeyHash, passwordHash] = await Promise.all([

@@ -1,6 +1,6 @@
 // /chats/:room/token — room password or owner key → token (SPEC §2).
 import type { FastifyInstance } from 'fastify';
-import { bearerToken, type Role } from '../auth/tokens.js';
+import type { Role } from '../auth/tokens.js';
 import { AppError } from '../domain/errors.js';
 import { nameKey, validName } from '../domain/names.js';
 import type { RoomRecord } from '../store/store.js';
@@ -23,7 +23,12 @@ export async function tokenRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     '/chats/:room/token',
     {
       schema: { tags, summary: 'Get a member token (room password) or an owner token (owner key)', params: RoomParams, body: TokenBody },
-      config: rateLimit(config.limits.tokensPerMinute, '1 minute', (req) => `${req.ip} ${(req.params as { room: string }).room.toLowerCase()}`),
+      // Keyed by the room itself, not the path: `/chats/2`, `/chats/002` and `/chats/my%20room` share one budget.
+      config: rateLimit(config.limits.tokensPerMinute, '1 minute', async (req) => {
+        const ref = (req.params as { room: string }).room;
+        const room = await access.room(ref).catch(() => undefined);
+        return `${req.ip} ${room ? room.id : `?${ref.toLowerCase()}`}`;
+      }),
     },
     async (req, reply) => {
       const room = await access.room(req.params.room);
@@ -53,8 +58,13 @@ export async function tokenRoutes(app: FastifyInstance, deps: Deps): Promise<voi
 
   const renew = async (req: { params: { room: string }; headers: { authorization?: string } }, reply: { code(n: number): unknown }) => {
     const room = await access.room(req.params.room);
-    if (bearerToken(req.headers.authorization) === undefined) throw new AppError(304, 'token');
-    const claims = await access.claims(room, bearerToken(req.headers.authorization)!);
+    const claims = await access.fromHeader(room, req.headers.authorization);
+    if (!claims) {
+      if (room.visibility !== 'public') throw new AppError(304, 'token');
+      // Seed behaviour, as for POST …/token: a public room needs no token.
+      reply.code(200);
+      return { status: true };
+    }
     reply.code(201);
     return issue(room, claims.name, claims.role);
   };
