@@ -111,7 +111,7 @@ describe('issuing', () => {
 
   test('a public room without an owner key: 200 {status:true} and no token (seed behaviour)', async () => {
     const room = await createRoom(server.url, { title: title('Open'), visibility: 'public' });
-    for (const body of [{ name: 'david' }, { secret: 'whatever', name: 'david' }]) {
+    for (const body of [{ name: 'david' }, { secret: 'whatever', name: 'david' }, {}, undefined]) {
       const r = await api(server.url, 'POST', `/chats/${room.id}/token`, body);
       assert.equal(r.status, 200, JSON.stringify(body));
       assert.deepEqual(r.body, { status: true });
