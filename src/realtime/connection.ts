@@ -21,7 +21,10 @@ export interface ChatContext {
   hub: Hub;
   metrics: Metrics;
   limits: { messagesPerSecond: number; messagesBurst: number };
-  /** Bytes queued for one socket (plus events held during a replay) before it is closed with 1013. */
+  /**
+   * Bytes queued for one socket (plus events held during a replay) before it is closed with 1013.
+   * A ?since replay itself does not count against it: the replay waits for the socket instead.
+   */
   maxBufferedBytes: number;
   log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
@@ -120,6 +123,7 @@ export class Connection {
   /** Writes stored messages after lastSeq (up to `until`, exclusive), then releases held events. */
   private async catchUp(until: number | undefined): Promise<void> {
     try {
+      let written: Promise<void> | undefined;
       for (;;) {
         const page = await this.ctx.store.messages(this.roomId, {
           after: this.lastSeq ?? 0,
@@ -127,15 +131,27 @@ export class Connection {
           limit: REPLAY_PAGE,
         });
         if (this.closed) return;
-        for (const m of page.messages) this.writeMessage(m);
+        for (const m of page.messages) {
+          written = this.replayMessage(m) ?? written;
+          // A replay is this socket's own backlog, which can be far larger than maxBufferedBytes;
+          // judged by that limit, a healthy client was closed with 1013 on every ?since attempt
+          // once its backlog outgrew the kernel buffers. So past the limit, wait for the socket
+          // to take what is queued. Slowness still counts where it matters: live events held
+          // meanwhile are capped by maxBufferedBytes (deliver), and a peer that stops reading is
+          // dropped by the ping timeout, which also ends this wait.
+          if (written && this.ws.bufferedAmount > this.ctx.maxBufferedBytes) await written;
+        }
         if (!page.hasMore) break;
       }
       if (until !== undefined) this.lastSeq = Math.max(this.lastSeq ?? 0, until - 1);
+      // Let the replay reach the kernel before the held events go out under the live limit.
+      if (written && this.ws.bufferedAmount > 0) await written;
     } catch (err) {
       this.ctx.log.error({ err, roomId: this.roomId }, 'replay failed');
       this.close(CLOSE.tryAgainLater, 'replay failed');
       return;
     }
+    if (this.closed) return;
     const held = this.held ?? [];
     this.held = null;
     this.heldBytes = 0;
@@ -151,14 +167,26 @@ export class Connection {
     }
   }
 
-  private writeMessage(m: StoredMessage): void {
-    if (this.lastSeq !== undefined && m.seq <= this.lastSeq) return;
+  /**
+   * Writes one stored message of a replay, unless already written. Resolves once the frame (so
+   * everything before it) reached the kernel, or once the socket is gone (the callback then
+   * gets an error; the replay stops at its next check of `closed`).
+   */
+  private replayMessage(m: StoredMessage): Promise<void> | undefined {
+    if (this.closed || (this.lastSeq !== undefined && m.seq <= this.lastSeq)) return undefined;
     this.lastSeq = m.seq;
-    this.write(Buffer.from(encode.message(m)));
+    return new Promise<void>((resolve) => this.ws.send(Buffer.from(encode.message(m)), { binary: false }, () => resolve()));
   }
 
   private write(frame: Buffer): void {
     if (this.closed) return;
+    // During a replay or gap fill, direct writes (ack, presence, error) queue behind the held
+    // events: an ack must not overtake its own message (SPEC §4: broadcast, then ack).
+    if (this.held) {
+      this.held.push([{ data: '' }, frame]);
+      this.heldBytes += frame.length;
+      return;
+    }
     if (this.ws.bufferedAmount > this.ctx.maxBufferedBytes) return this.tooSlow();
     this.ws.send(frame, { binary: false });
   }
