@@ -4,7 +4,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Access } from './auth/access.js';
@@ -12,7 +12,8 @@ import { hashSecret, newOwnerKey } from './auth/passwords.js';
 import { Tokens } from './auth/tokens.js';
 import type { Broker } from './broker/broker.js';
 import { MemoryBroker } from './broker/memory.js';
-import { ConfigError, type Config } from './config.js';
+import { RedisBroker } from './broker/redis.js';
+import type { Config } from './config.js';
 import { AppError } from './domain/errors.js';
 import { banRoutes } from './http/bans.js';
 import type { Deps } from './http/deps.js';
@@ -26,6 +27,7 @@ import { CLOSE, type ChatContext } from './realtime/connection.js';
 import { Hub } from './realtime/hub.js';
 import { Upgrader } from './realtime/upgrade.js';
 import { MessageWriter } from './realtime/writer.js';
+import { PostgresStore } from './store/postgres.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
 
@@ -36,12 +38,14 @@ export interface App {
 }
 
 function createStore(config: Config): Store {
-  if (config.databaseUrl) throw new ConfigError('CHITCHAT_DATABASE_URL: the PostgreSQL store is not available in this version yet');
+  if (config.databaseUrl) {
+    return new PostgresStore({ url: config.databaseUrl, ...(config.databaseSchema !== undefined && { schema: config.databaseSchema }) });
+  }
   return new SqliteStore(join(config.dataDir, 'chitchat.db'));
 }
 
 function createBroker(config: Config): Broker {
-  if (config.redisUrl) throw new ConfigError('CHITCHAT_REDIS_URL: the Redis broker is not available in this version yet');
+  if (config.redisUrl) return new RedisBroker({ url: config.redisUrl, prefix: config.redisPrefix });
   return new MemoryBroker();
 }
 
@@ -59,6 +63,11 @@ export async function createApp(config: Config): Promise<App> {
     keepAliveTimeout: config.keepAliveTimeoutMs,
     // Bodies are checked by objectBody() against the same TypeBox schemas the docs show.
     ajv: { customOptions: { coerceTypes: false } },
+    // Bad percent-encoding or an over-long path segment fail in the router, before any handler:
+    // no room has such a name, and the answer is still the contract's JSON, not Fastify's own.
+    frameworkErrors: (_err, _req, reply: FastifyReply) => {
+      reply.code(404).type('application/json; charset=utf-8').send({ status: false, error: new AppError(101).body() });
+    },
   });
   http.setValidatorCompiler(() => () => true);
 

@@ -28,8 +28,12 @@ export interface Config {
   adminKey: string | undefined;
   /** postgres://… selects PostgreSQL; undefined = SQLite in dataDir. */
   databaseUrl: string | undefined;
+  /** PostgreSQL schema for the tables (created when missing); undefined = the connection's search_path. */
+  databaseSchema: string | undefined;
   /** redis://… selects the Redis broker; undefined = in-process. */
   redisUrl: string | undefined;
+  /** Put before every Redis key and channel, so several deployments can share one Redis. */
+  redisPrefix: string;
   /** Origins whose browsers may open sockets; empty = the server's own origin only. */
   allowedOrigins: string[];
   /** Folder of the web app; served at `/`. */
@@ -57,7 +61,9 @@ const KEYS = {
   CHITCHAT_SECRET: 'secret',
   CHITCHAT_ADMIN_KEY: 'admin-key',
   CHITCHAT_DATABASE_URL: 'database-url',
+  CHITCHAT_DATABASE_SCHEMA: 'database-schema',
   CHITCHAT_REDIS_URL: 'redis-url',
+  CHITCHAT_REDIS_PREFIX: 'redis-prefix',
   CHITCHAT_ALLOWED_ORIGINS: 'allowed-origins',
   CHITCHAT_STATIC_DIR: 'static-dir',
   CHITCHAT_LIMIT_MESSAGES_PER_SECOND: 'limit-messages-per-second',
@@ -104,6 +110,14 @@ export function loadConfig(env: Source, argv: string[], cwd = process.cwd()): Co
   if (redisUrl !== undefined && !/^rediss?:\/\//.test(redisUrl)) {
     throw new ConfigError(`CHITCHAT_REDIS_URL must be a redis:// URL, got "${redisUrl}"`);
   }
+  const databaseSchema = merged.CHITCHAT_DATABASE_SCHEMA;
+  if (databaseSchema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(databaseSchema)) {
+    throw new ConfigError('CHITCHAT_DATABASE_SCHEMA must be a lower-case SQL name (a-z, 0-9, _; up to 63 characters)');
+  }
+  const redisPrefix = merged.CHITCHAT_REDIS_PREFIX ?? 'chitchat:';
+  if (!/^[\x21-\x7e]{1,100}$/.test(redisPrefix)) {
+    throw new ConfigError('CHITCHAT_REDIS_PREFIX must be 1–100 printable ASCII characters without spaces');
+  }
   const origins = (merged.CHITCHAT_ALLOWED_ORIGINS ?? '')
     .split(',')
     .map((o) => o.trim())
@@ -133,7 +147,9 @@ export function loadConfig(env: Source, argv: string[], cwd = process.cwd()): Co
     secret: secretGiven ?? (databaseUrl ? requireSecretForShared() : keptSecret(dataDir)),
     adminKey,
     databaseUrl,
+    databaseSchema,
     redisUrl,
+    redisPrefix,
     allowedOrigins: origins,
     staticDir: resolve(cwd, merged.CHITCHAT_STATIC_DIR ?? join(import.meta.dirname, '..', 'web', 'dist')),
     limits: {

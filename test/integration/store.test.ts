@@ -1,17 +1,38 @@
 // The shared suite every Store driver passes (store.ts states the guarantees it checks).
-// Drivers run against the real thing: a real SQLite file here; PostgreSQL joins this table.
+// Drivers run against the real thing: a real SQLite file, and the real PostgreSQL in a schema of
+// its own per open() (dropped afterwards), so parallel runs never meet.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import pg from 'pg';
+import { PostgresStore } from '../../src/store/postgres.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
 import { DuplicateTitleError, type NewRoom, type Store } from '../../src/store/store.ts';
+import { POSTGRES_URL, postgresSkip, uniqueName } from '../helpers/services.ts';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+const schemas: string[] = [];
+const pgStores: PostgresStore[] = [];
+after(async () => {
+  // A failed test leaves its stores open; their pools would hold the process and the schema.
+  await Promise.all(pgStores.map((s) => s.close()));
+  if (schemas.length === 0) return;
+  const admin = new pg.Client({ connectionString: POSTGRES_URL });
+  await admin.connect();
+  for (const s of schemas) await admin.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
+  await admin.end();
+});
 
-const drivers: { name: string; open: () => Promise<{ store: Store; reopen: () => Promise<Store> }> }[] = [
+const drivers: {
+  name: string;
+  /** Why the driver's tests are skipped (its service is unreachable); undefined = run them. */
+  skip?: string | undefined;
+  /** A fresh, empty store; reopen() opens another on the same database (a restart, or a second node). */
+  open: () => Promise<{ store: Store; reopen: () => Promise<Store> }>;
+}[] = [
   {
     name: 'sqlite',
     async open() {
@@ -19,6 +40,20 @@ const drivers: { name: string; open: () => Promise<{ store: Store; reopen: () =>
       dirs.push(dir);
       const file = join(dir, 'chat.db');
       return { store: new SqliteStore(file), reopen: async () => new SqliteStore(file) };
+    },
+  },
+  {
+    name: 'postgres',
+    skip: await postgresSkip(),
+    async open() {
+      const schema = uniqueName('chitchat_test');
+      schemas.push(schema);
+      const make = async () => {
+        const store = new PostgresStore({ url: POSTGRES_URL, schema, maxConnections: 4 });
+        pgStores.push(store);
+        return store;
+      };
+      return { store: await make(), reopen: make };
     },
   },
 ];
@@ -40,7 +75,7 @@ const msg = (roomId: number, text: string, clientId: string | null = null) => ({
 });
 
 for (const driver of drivers) {
-  describe(`${driver.name} store`, () => {
+  describe(`${driver.name} store`, { skip: driver.skip }, () => {
     test('creates room 1 only when empty; titles are unique ignoring case (Unicode too)', async () => {
       const { store } = await driver.open();
       await store.init(room('Public Chat'));
@@ -130,6 +165,36 @@ for (const driver of drivers) {
       assert.deepEqual(page.messages.map((m) => [m.seq, m.msg, m.clientId]), [[1, 'kept', 'k1']]);
       assert.equal((await again.listRooms()).length, 1);
       await again.close();
+    });
+
+    test('two stores on one database (two nodes) writing at once: seq has no gap, client_id is stored once', async () => {
+      const { store: a, reopen } = await driver.open();
+      const b = await reopen();
+      await Promise.all([a.init(room('Public Chat')), b.init(room('Public Chat'))]);
+      assert.deepEqual((await b.listRooms()).map((r) => r.title), ['Public Chat']);
+      const busy = await a.createRoom(room('Busy'));
+      // Each node's batches span both rooms, in opposite orders, and both nodes send every client_id.
+      const rounds = 15;
+      const writes = Array.from({ length: rounds }, (_, i) => [
+        a.appendMessages([msg(1, `a${i}`, `c${i}`), msg(busy.id, `a${i}`)]),
+        b.appendMessages([msg(busy.id, `b${i}`), msg(1, `b${i}`, `c${i}`)]),
+      ]).flat();
+      const results = (await Promise.all(writes)).flat();
+      assert.ok(results.every((r) => r.ok));
+      const stored = results.flatMap((r) => (r.ok ? [r] : []));
+      for (let i = 0; i < rounds; i++) {
+        const copies = stored.filter((r) => r.message.clientId === `c${i}`);
+        assert.equal(copies.length, 2);
+        assert.equal(copies.filter((r) => !r.duplicate).length, 1, `c${i} stored once`);
+        assert.equal(new Set(copies.map((r) => `${r.message.id}/${r.message.seq}`)).size, 1, `c${i} acked alike`);
+      }
+      const seqs = async (roomId: number) => (await a.messages(roomId, { limit: 200 })).messages.map((m) => m.seq);
+      const upTo = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
+      assert.deepEqual(await seqs(1), upTo(rounds));
+      assert.deepEqual(await seqs(busy.id), upTo(2 * rounds));
+      assert.equal((await b.roomById(busy.id))?.lastSeq, 2 * rounds);
+      await a.close();
+      await b.close();
     });
   });
 }

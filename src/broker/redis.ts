@@ -1,0 +1,302 @@
+// Many-node broker on Redis: one pub/sub channel per room, presence in one hash per room.
+// - Fan-out: an event is PUBLISHed with this node's id, and delivered to this node's own
+//   subscribers at once, in publish order; the copy Redis echoes back is dropped (soketi's habit).
+//   Other nodes get it from their SUBSCRIBE connection in the order this node published it.
+// - Presence: a name is a field of `presence:<room>` whose value names the node holding it. HSETNX
+//   makes a claim atomic across nodes. Every node keeps a heartbeat key `node:<id>` alive with a
+//   TTL; entries of a node whose heartbeat is gone (it crashed) are left out of presence(), deleted
+//   there, and may be claimed again. Commands that must only touch our own entries are Lua
+//   scripts, so they check the owner and write in one step.
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import type { Broker, PresenceEntry, RoomEvent, Unsubscribe } from './broker.js';
+
+export interface RedisBrokerOptions {
+  /** redis://[user:password@]host:port[/db] (rediss:// for TLS) */
+  url: string;
+  /** Put before every key and channel, so deployments (or test runs) can share one Redis. */
+  prefix?: string;
+  /** Lifetime of this node's heartbeat, ms: a node silent this long counts as gone. */
+  heartbeatTtlMs?: number;
+  /** How often the heartbeat is renewed, ms; well under the TTL. */
+  heartbeatEveryMs?: number;
+  /** Connection trouble (ioredis reconnects by itself) and failed background work. */
+  onError?: (err: Error) => void;
+}
+
+/** What travels on a room's channel. */
+interface Envelope {
+  node: string;
+  event: RoomEvent;
+}
+
+/** The value of a presence field. */
+interface Claim {
+  node: string;
+  entry: PresenceEntry;
+}
+
+type Handler = (event: RoomEvent) => void;
+
+// KEYS[1] presence hash; ARGV[1] field, ARGV[2] our node id, ARGV[3] new value (touch only).
+const IF_OURS = `local v = redis.call('HGET', KEYS[1], ARGV[1])
+if not v or cjson.decode(v).node ~= ARGV[2] then return 0 end
+if ARGV[3] then redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) else redis.call('HDEL', KEYS[1], ARGV[1]) end
+return 1`;
+// KEYS[1] presence hash; ARGV[1] field, ARGV[2] the value seen, ARGV[3] new value (none = delete).
+const IF_UNCHANGED = `if redis.call('HGET', KEYS[1], ARGV[1]) ~= ARGV[2] then return 0 end
+if ARGV[3] then redis.call('HSET', KEYS[1], ARGV[1], ARGV[3]) else redis.call('HDEL', KEYS[1], ARGV[1]) end
+return 1`;
+
+export class RedisBroker implements Broker {
+  readonly nodeId = randomUUID();
+  private readonly prefix: string;
+  private readonly ttlMs: number;
+  /** Commands. */
+  private readonly cmd: Redis;
+  /** SUBSCRIBE only: a subscribed connection takes no other commands. */
+  private readonly sub: Redis;
+  private readonly rooms = new Map<number, { handlers: Set<Handler>; subscribed: Promise<unknown> }>();
+  /** Names held by this node's sockets: re-asserted if our heartbeat lapsed and others dropped them. */
+  private readonly held = new Map<number, Map<string, PresenceEntry>>();
+  private readonly timer: NodeJS.Timeout;
+  private readonly onError: (err: Error) => void;
+  private lastBeat = 0;
+  /** Writes under way, and when the last one ended: close() lets them settle (see there). */
+  private busy = 0;
+  private idleSince = 0;
+  private beating: Promise<void> | null = null;
+  private closed = false;
+
+  constructor(options: RedisBrokerOptions) {
+    this.prefix = options.prefix ?? 'chitchat:';
+    this.ttlMs = options.heartbeatTtlMs ?? 30_000;
+    this.onError = options.onError ?? stderrOnce();
+    // Commands fail after a few reconnect attempts (a claim gets an error rather than hanging);
+    // SUBSCRIBE waits for Redis to come back, and ioredis resubscribes after a reconnect.
+    this.cmd = new Redis(options.url, { maxRetriesPerRequest: 5, connectionName: `chitchat-${this.nodeId}` });
+    this.sub = new Redis(options.url, { maxRetriesPerRequest: null, connectionName: `chitchat-sub-${this.nodeId}` });
+    this.cmd.on('error', this.onError);
+    this.sub.on('error', this.onError);
+    this.sub.on('message', (channel: string, raw: string) => this.receive(channel, raw));
+    this.timer = setInterval(() => void this.heartbeat().catch(this.onError), options.heartbeatEveryMs ?? 10_000);
+    this.timer.unref();
+    void this.heartbeat().catch(this.onError);
+  }
+
+  private channel = (roomId: number) => `${this.prefix}room:${roomId}`;
+  private roomOf = (channel: string) => Number(channel.slice(`${this.prefix}room:`.length));
+  private presenceKey = (roomId: number) => `${this.prefix}presence:${roomId}`;
+  private nodeKey = (nodeId: string) => `${this.prefix}node:${nodeId}`;
+
+  async publish(roomId: number, event: RoomEvent): Promise<void> {
+    // The command is queued now, so this node's publishes leave in call order.
+    const sent = this.cmd.publish(this.channel(roomId), JSON.stringify({ node: this.nodeId, event } satisfies Envelope));
+    this.deliver(roomId, event);
+    await this.op(sent);
+  }
+
+  private async op<T>(write: Promise<T>): Promise<T> {
+    this.busy++;
+    try {
+      return await write;
+    } finally {
+      this.busy--;
+      this.idleSince = Date.now();
+    }
+  }
+
+  private deliver(roomId: number, event: RoomEvent): void {
+    const room = this.rooms.get(roomId);
+    if (!room) return;
+    for (const handler of room.handlers) {
+      try {
+        handler(event);
+      } catch (err) {
+        this.onError(err as Error);
+      }
+    }
+  }
+
+  private receive(channel: string, raw: string): void {
+    let envelope: Envelope;
+    try {
+      envelope = JSON.parse(raw) as Envelope;
+    } catch {
+      return;
+    }
+    if (envelope.node === this.nodeId) return; // delivered locally when published
+    this.deliver(this.roomOf(channel), envelope.event);
+  }
+
+  async subscribe(roomId: number, handler: Handler): Promise<Unsubscribe> {
+    let room = this.rooms.get(roomId);
+    if (!room) {
+      // Commands on one connection run in order, so a SUBSCRIBE sent after an UNSUBSCRIBE of the
+      // same channel leaves it subscribed.
+      room = { handlers: new Set(), subscribed: this.sub.subscribe(this.channel(roomId)) };
+      this.rooms.set(roomId, room);
+    }
+    room.handlers.add(handler);
+    const joined = room;
+    const leave = async () => {
+      if (!joined.handlers.delete(handler) || joined.handlers.size > 0) return;
+      if (this.rooms.get(roomId) === joined) this.rooms.delete(roomId);
+      if (!this.closed) await this.sub.unsubscribe(this.channel(roomId)).catch(this.onError);
+    };
+    try {
+      await joined.subscribed;
+    } catch (err) {
+      await leave();
+      throw err;
+    }
+    return leave;
+  }
+
+  claimName(roomId: number, key: string, entry: PresenceEntry): Promise<boolean> {
+    return this.op(this.claim(roomId, key, entry));
+  }
+
+  private async claim(roomId: number, key: string, entry: PresenceEntry): Promise<boolean> {
+    await this.alive();
+    const hash = this.presenceKey(roomId);
+    const value = JSON.stringify({ node: this.nodeId, entry } satisfies Claim);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      if ((await this.cmd.hsetnx(hash, key, value)) === 1) return this.hold(roomId, key, entry);
+      const current = await this.cmd.hget(hash, key);
+      if (current === null) continue; // released meanwhile
+      const owner = parseClaim(current)?.node;
+      if (owner === this.nodeId) return false;
+      if (owner !== undefined && (await this.cmd.exists(this.nodeKey(owner))) === 1) return false;
+      // The holder's node is gone (its heartbeat expired): take over, unless someone else just did.
+      if ((await this.cmd.eval(IF_UNCHANGED, 1, hash, key, current, value)) === 1) return this.hold(roomId, key, entry);
+    }
+    return false;
+  }
+
+  private hold(roomId: number, key: string, entry: PresenceEntry): true {
+    let room = this.held.get(roomId);
+    if (!room) this.held.set(roomId, (room = new Map()));
+    room.set(key, entry);
+    return true;
+  }
+
+  async touchName(roomId: number, key: string, entry: PresenceEntry): Promise<void> {
+    const value = JSON.stringify({ node: this.nodeId, entry } satisfies Claim);
+    if ((await this.op(this.cmd.eval(IF_OURS, 1, this.presenceKey(roomId), key, this.nodeId, value))) === 1) {
+      this.held.get(roomId)?.set(key, entry);
+    }
+  }
+
+  async releaseName(roomId: number, key: string): Promise<void> {
+    const room = this.held.get(roomId);
+    room?.delete(key);
+    if (room?.size === 0) this.held.delete(roomId);
+    await this.op(this.cmd.eval(IF_OURS, 1, this.presenceKey(roomId), key, this.nodeId));
+  }
+
+  async presence(roomId: number): Promise<PresenceEntry[]> {
+    const hash = this.presenceKey(roomId);
+    const fields = Object.entries(await this.cmd.hgetall(hash)).map(([key, raw]) => ({ key, raw, claim: parseClaim(raw) }));
+    const others = [...new Set(fields.flatMap((f) => (f.claim && f.claim.node !== this.nodeId ? [f.claim.node] : [])))];
+    const beats = others.length > 0 ? await this.cmd.mget(...others.map((n) => this.nodeKey(n))) : [];
+    const live = new Set([this.nodeId, ...others.filter((_, i) => beats[i] !== null)]);
+    const entries: PresenceEntry[] = [];
+    const dead: Promise<unknown>[] = [];
+    for (const f of fields) {
+      if (f.claim && live.has(f.claim.node)) entries.push(f.claim.entry);
+      // Deleted only if unchanged: a fresh claim of the same name may have replaced it meanwhile.
+      else dead.push(this.cmd.eval(IF_UNCHANGED, 1, hash, f.key, f.raw));
+    }
+    await Promise.all(dead);
+    return entries;
+  }
+
+  async clearRoom(roomId: number): Promise<void> {
+    this.held.delete(roomId);
+    await this.op(this.cmd.del(this.presenceKey(roomId)));
+  }
+
+  /** Renews this node's heartbeat; runs on a timer (public for tests). */
+  heartbeat(): Promise<void> {
+    this.beating ??= this.beat().finally(() => (this.beating = null));
+    return this.beating;
+  }
+
+  private async beat(): Promise<void> {
+    const previous = await this.cmd.set(this.nodeKey(this.nodeId), String(Date.now()), 'PX', this.ttlMs, 'GET');
+    const lapsed = previous === null && this.lastBeat > 0;
+    this.lastBeat = Date.now();
+    if (!lapsed) return;
+    // Our heartbeat expired (Redis was unreachable, or this process stalled): other nodes may have
+    // dropped our entries. Put back those still free; a name taken meanwhile stays with its new holder.
+    for (const [roomId, names] of this.held) {
+      for (const [key, entry] of names) {
+        await this.cmd.hsetnx(this.presenceKey(roomId), key, JSON.stringify({ node: this.nodeId, entry } satisfies Claim));
+      }
+    }
+  }
+
+  /** Makes sure our heartbeat exists before we write entries that depend on it. */
+  private async alive(): Promise<void> {
+    if (Date.now() - this.lastBeat > this.ttlMs / 2) await this.heartbeat();
+  }
+
+  async ping(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('redis did not answer PING within 2 s')), 2000);
+    });
+    try {
+      await Promise.race([this.cmd.ping(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.timer);
+    // A drain closes the sockets just before the broker, and their leave (release the name, then
+    // publish `leave`) may still be under way, or about to follow a release that just completed:
+    // let writes settle for a moment, so other nodes hear of it. Bounded.
+    const deadline = Date.now() + 1000;
+    while (Date.now() < deadline && (this.busy > 0 || Date.now() - this.idleSince < 50)) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    this.rooms.clear();
+    // Best effort, and bounded: our names go, and the heartbeat too, so that anything left over
+    // counts as gone at once rather than after the TTL.
+    const tidy = (async () => {
+      for (const [roomId, names] of this.held) {
+        for (const key of names.keys()) await this.cmd.eval(IF_OURS, 1, this.presenceKey(roomId), key, this.nodeId);
+      }
+      this.held.clear();
+      await this.cmd.del(this.nodeKey(this.nodeId));
+      await Promise.all([this.cmd.quit(), this.sub.quit()]);
+    })().catch(() => {});
+    await Promise.race([tidy, new Promise((r) => setTimeout(r, 2000).unref())]);
+    this.cmd.disconnect();
+    this.sub.disconnect();
+  }
+}
+
+function parseClaim(raw: string): Claim | undefined {
+  try {
+    const claim = JSON.parse(raw) as Claim;
+    return typeof claim?.node === 'string' && typeof claim.entry === 'object' ? claim : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The broker is built before the logger: report on stderr, each distinct message once in a row. */
+function stderrOnce(): (err: Error) => void {
+  let last = '';
+  return (err) => {
+    if (err.message === last) return;
+    last = err.message;
+    process.stderr.write(`chitchat: redis: ${err.message}\n`);
+  };
+}

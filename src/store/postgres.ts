@@ -1,0 +1,320 @@
+// Shared store on PostgreSQL, for several server nodes on one database. Same guarantees as the
+// SQLite driver (store.ts). What makes them hold across nodes:
+// - appendMessages first locks the row of every room in its batch (SELECT … FOR UPDATE, in id
+//   order, so two nodes with batches over the same rooms queue up instead of deadlocking). Under
+//   those locks nobody else can store a message in these rooms, so the client_id look-up sees
+//   every committed message, and seq continues from the locked last_seq with no gap; the locks
+//   are held until COMMIT, so one room's seqs also commit in order.
+// - Nothing inside that transaction relies on an exception (a failed statement aborts it): the
+//   insert says ON CONFLICT DO NOTHING, and should a row ever be skipped (a writer that ignores the
+//   lock), the transaction rolls back and the batch is retried, where the look-up finds it.
+// - Migrations and the default room run under an advisory lock (migrations/postgres.ts).
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import type { StoredMessage } from '../domain/message.js';
+import { titleKey } from '../domain/room.js';
+import { migrate } from './migrations/postgres.js';
+import {
+  DuplicateTitleError,
+  type AppendResult,
+  type MessagePage,
+  type NewMessage,
+  type NewRoom,
+  type Page,
+  type RoomRecord,
+  type RoomUpdate,
+  type Store,
+} from './store.js';
+
+export interface PostgresStoreOptions {
+  /** postgres://user:password@host:port/database */
+  url: string;
+  /** Schema holding the tables, created when missing; undefined = the connection's search_path. */
+  schema?: string;
+  /** Connections per node (pool size). */
+  maxConnections?: number;
+}
+
+// Rows come back in the shapes of RoomRecord and StoredMessage, times as the same ISO strings
+// (UTC, milliseconds) that the SQLite driver stores.
+const iso = (column: string, as: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "${as}"`;
+const ROOM_COLUMNS = `id, title, description, visibility, password_hash AS "passwordHash", owner_key_hash AS "ownerKeyHash",
+  token_gen AS "tokenGen", last_seq AS "lastSeq", ${iso('created_at', 'createdAt')}, ${iso('updated_at', 'updatedAt')},
+  ${iso('last_activity', 'lastActivity')}`;
+const MESSAGE_COLUMNS = `id, room_id AS "roomId", seq, name, color, msg, client_id AS "clientId", ${iso('created_at', 'time')},
+  ${iso('edited_at', 'editedAt')}`;
+const RETRIES = 3;
+
+/** PostgreSQL text cannot hold U+0000 (SQLite can): it becomes U+FFFD rather than failing a whole batch. */
+const clean = <T>(v: T): T =>
+  (typeof v === 'string' ? v.replaceAll('\0', '\uFFFD') : Array.isArray(v) ? v.map(clean) : v) as T;
+
+const dupKey = (roomId: number, clientId: string) => `${roomId}\n${clientId}`;
+
+/** A row the lock should have made impossible was skipped: roll back and run the batch again. */
+class Skipped extends Error {}
+
+type Queryable = pg.Pool | pg.PoolClient;
+
+export class PostgresStore implements Store {
+  private readonly pool: pg.Pool;
+  private closed = false;
+
+  constructor(private readonly options: PostgresStoreOptions) {
+    if (options.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) {
+      throw new Error(`invalid schema name "${options.schema}"`);
+    }
+    this.pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.maxConnections ?? 10,
+      connectionTimeoutMillis: 5_000,
+      ...(options.schema !== undefined && { options: `-c search_path=${options.schema}` }),
+    });
+    // An idle connection broke (database restart): the pool drops it and the next query opens a
+    // new one. Without a listener the 'error' event would kill the process.
+    this.pool.on('error', () => {});
+  }
+
+  private async rows<R extends pg.QueryResultRow>(sql: string, params: unknown[] = [], db: Queryable = this.pool): Promise<R[]> {
+    return (await db.query<R>(sql, clean(params))).rows;
+  }
+
+  /** Runs a write; true when it changed a row. */
+  private async changed(sql: string, params: unknown[]): Promise<boolean> {
+    return ((await this.pool.query(sql, clean(params))).rowCount ?? 0) > 0;
+  }
+
+  private async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
+    const c = await this.pool.connect();
+    try {
+      await c.query('BEGIN');
+      const out = await fn(c);
+      await c.query('COMMIT');
+      c.release();
+      return out;
+    } catch (err) {
+      // A connection that cannot even roll back is dropped rather than returned to the pool.
+      await c.query('ROLLBACK').then(
+        () => c.release(),
+        () => c.release(true),
+      );
+      throw err;
+    }
+  }
+
+  async init(defaultRoom: NewRoom): Promise<void> {
+    const c = await this.pool.connect();
+    let failed = true;
+    try {
+      await migrate(c, this.options.schema, async () => {
+        // Under the migration lock: of several nodes starting on an empty database, one creates it.
+        const { rows } = await c.query('SELECT 1 FROM rooms LIMIT 1');
+        if (rows.length === 0) await this.insertRoom(c, defaultRoom);
+      });
+      failed = false;
+    } finally {
+      c.release(failed);
+    }
+  }
+
+  private async insertRoom(db: Queryable, room: NewRoom): Promise<RoomRecord> {
+    const now = new Date().toISOString();
+    try {
+      const rows = await this.rows<RoomRecord>(
+        `INSERT INTO rooms (title, title_key, description, visibility, password_hash, owner_key_hash,
+           created_at, updated_at, last_activity)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7) RETURNING ${ROOM_COLUMNS}`,
+        [room.title, titleKey(room.title), room.description, room.visibility, room.passwordHash, room.ownerKeyHash, now],
+        db,
+      );
+      return rows[0]!;
+    } catch (err) {
+      if (isDuplicateTitle(err)) throw new DuplicateTitleError();
+      throw err;
+    }
+  }
+
+  async createRoom(room: NewRoom): Promise<RoomRecord> {
+    return this.insertRoom(this.pool, room);
+  }
+
+  async roomById(id: number): Promise<RoomRecord | undefined> {
+    const [row] = await this.rows<RoomRecord>(`SELECT ${ROOM_COLUMNS} FROM rooms WHERE id = $1`, [id]);
+    return row;
+  }
+
+  async roomByTitle(title: string): Promise<RoomRecord | undefined> {
+    const [row] = await this.rows<RoomRecord>(`SELECT ${ROOM_COLUMNS} FROM rooms WHERE title_key = $1`, [titleKey(title)]);
+    return row;
+  }
+
+  async listRooms(): Promise<RoomRecord[]> {
+    const sql = `SELECT ${ROOM_COLUMNS} FROM rooms WHERE visibility <> 'hidden' ORDER BY last_activity DESC, id DESC`;
+    return this.rows<RoomRecord>(sql);
+  }
+
+  async updateRoom(id: number, u: RoomUpdate): Promise<RoomRecord | undefined> {
+    const params: unknown[] = [id, new Date().toISOString()];
+    const sets = ['updated_at = $2'];
+    const set = (column: string, value: unknown) => sets.push(`${column} = $${params.push(value)}`);
+    if (u.title !== undefined) (set('title', u.title), set('title_key', titleKey(u.title)));
+    if (u.description !== undefined) set('description', u.description);
+    if (u.visibility !== undefined) set('visibility', u.visibility);
+    if (u.passwordHash !== undefined) set('password_hash', u.passwordHash);
+    if (u.bumpTokenGen) sets.push('token_gen = token_gen + 1');
+    try {
+      const [row] = await this.rows<RoomRecord>(`UPDATE rooms SET ${sets.join(', ')} WHERE id = $1 RETURNING ${ROOM_COLUMNS}`, params);
+      return row;
+    } catch (err) {
+      if (isDuplicateTitle(err)) throw new DuplicateTitleError();
+      throw err;
+    }
+  }
+
+  async deleteRoom(id: number): Promise<boolean> {
+    return this.changed('DELETE FROM rooms WHERE id = $1', [id]);
+  }
+
+  async appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]> {
+    if (batch.length === 0) return [];
+    const items = batch.map((m) => ({ ...m, name: clean(m.name), color: clean(m.color), msg: clean(m.msg), clientId: clean(m.clientId) }));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.tx((c) => this.appendLocked(c, items));
+      } catch (err) {
+        if (!(err instanceof Skipped) || attempt >= RETRIES) throw err;
+      }
+    }
+  }
+
+  private async appendLocked(c: pg.PoolClient, batch: readonly NewMessage[]): Promise<AppendResult[]> {
+    const time = new Date().toISOString();
+    const roomIds = [...new Set(batch.map((m) => m.roomId))];
+    const locked = await c.query<{ id: number; last_seq: number }>(
+      'SELECT id, last_seq FROM rooms WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE',
+      [roomIds],
+    );
+    const lastSeq = new Map(locked.rows.map((r) => [r.id, r.last_seq]));
+
+    const stored = new Map<string, StoredMessage>();
+    const keyed = batch.filter((m) => m.clientId !== null && lastSeq.has(m.roomId));
+    if (keyed.length > 0) {
+      const prior = await c.query<StoredMessage>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages
+         WHERE (room_id, client_id) IN (SELECT * FROM unnest($1::int[], $2::text[]))`,
+        [keyed.map((m) => m.roomId), keyed.map((m) => m.clientId)],
+      );
+      for (const m of prior.rows) stored.set(dupKey(m.roomId, m.clientId!), m);
+    }
+
+    const results: AppendResult[] = [];
+    const fresh: StoredMessage[] = [];
+    for (const m of batch) {
+      const key = m.clientId === null ? undefined : dupKey(m.roomId, m.clientId);
+      const existing = key === undefined ? undefined : stored.get(key);
+      if (existing) {
+        results.push({ ok: true, message: existing, duplicate: true });
+        continue;
+      }
+      const last = lastSeq.get(m.roomId);
+      if (last === undefined) {
+        results.push({ ok: false, reason: 'room_not_found' });
+        continue;
+      }
+      lastSeq.set(m.roomId, last + 1);
+      const message: StoredMessage = {
+        id: randomUUID(),
+        roomId: m.roomId,
+        seq: last + 1,
+        name: m.name,
+        color: m.color,
+        msg: m.msg,
+        clientId: m.clientId,
+        time,
+        editedAt: null,
+      };
+      if (key !== undefined) stored.set(key, message);
+      fresh.push(message);
+      results.push({ ok: true, message, duplicate: false });
+    }
+    if (fresh.length === 0) return results;
+
+    const col = (k: keyof StoredMessage) => fresh.map((m) => m[k]);
+    const inserted = await c.query(
+      `INSERT INTO messages (room_id, seq, id, name, color, msg, client_id, created_at)
+       SELECT r, s, i, n, c, m, k, $8::timestamptz FROM unnest($1::int[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+         AS t(r, s, i, n, c, m, k)
+       ON CONFLICT DO NOTHING`,
+      [col('roomId'), col('seq'), col('id'), col('name'), col('color'), col('msg'), col('clientId'), time],
+    );
+    if (inserted.rowCount !== fresh.length) throw new Skipped('a message row was skipped');
+    const touched = [...new Set(fresh.map((m) => m.roomId))];
+    await c.query(
+      `UPDATE rooms SET last_seq = v.seq, last_activity = $3
+       FROM unnest($1::int[], $2::int[]) AS v(id, seq) WHERE rooms.id = v.id`,
+      [touched, touched.map((id) => lastSeq.get(id)), time],
+    );
+    return results;
+  }
+
+  async messages(roomId: number, page: Page): Promise<MessagePage> {
+    const { before, after, limit } = page;
+    const where = ['room_id = $1', 'NOT deleted'];
+    const params: unknown[] = [roomId, limit + 1];
+    if (after !== undefined) where.push(`seq > $${params.push(after)}`);
+    if (before !== undefined) where.push(`seq < $${params.push(before)}`);
+    // With `after` the page starts at the oldest; otherwise it ends at the newest (read backwards).
+    const order = after !== undefined ? 'ASC' : 'DESC';
+    const sql = `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE ${where.join(' AND ')} ORDER BY seq ${order} LIMIT $2`;
+    const rows = await this.rows<StoredMessage>(sql, params);
+    const hasMore = rows.length > limit;
+    const messages = rows.slice(0, limit);
+    return { messages: order === 'ASC' ? messages : messages.reverse(), hasMore };
+  }
+
+  async message(roomId: number, id: string): Promise<StoredMessage | undefined> {
+    const sql = `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = $1 AND id = $2 AND NOT deleted`;
+    const [row] = await this.rows<StoredMessage>(sql, [roomId, id]);
+    return row;
+  }
+
+  async editMessage(roomId: number, id: string, msg: string, editedAt: string): Promise<StoredMessage | undefined> {
+    const sql = `UPDATE messages SET msg = $3, edited_at = $4 WHERE room_id = $1 AND id = $2 AND NOT deleted RETURNING ${MESSAGE_COLUMNS}`;
+    const [row] = await this.rows<StoredMessage>(sql, [roomId, id, msg, editedAt]);
+    return row;
+  }
+
+  async deleteMessage(roomId: number, id: string): Promise<boolean> {
+    return this.changed("UPDATE messages SET msg = '', deleted = true WHERE room_id = $1 AND id = $2 AND NOT deleted", [roomId, id]);
+  }
+
+  async ban(roomId: number, nameKey: string): Promise<void> {
+    // A ban of a room deleted meanwhile inserts nothing instead of failing on the foreign key.
+    await this.changed(
+      'INSERT INTO bans (room_id, name_key, created_at) SELECT id, $2, $3 FROM rooms WHERE id = $1 ON CONFLICT DO NOTHING',
+      [roomId, nameKey, new Date().toISOString()],
+    );
+  }
+
+  async unban(roomId: number, nameKey: string): Promise<boolean> {
+    return this.changed('DELETE FROM bans WHERE room_id = $1 AND name_key = $2', [roomId, nameKey]);
+  }
+
+  async isBanned(roomId: number, nameKey: string): Promise<boolean> {
+    return (await this.rows('SELECT 1 FROM bans WHERE room_id = $1 AND name_key = $2', [roomId, nameKey])).length > 0;
+  }
+
+  async ping(): Promise<void> {
+    await this.pool.query('SELECT 1');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}
+
+function isDuplicateTitle(err: unknown): boolean {
+  return err instanceof pg.DatabaseError && err.code === '23505' && err.constraint === 'rooms_title_key';
+}

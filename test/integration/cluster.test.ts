@@ -1,0 +1,196 @@
+// Two real server processes on one PostgreSQL (a schema of their own) and one Redis (a key prefix
+// of their own), with clients on both: the cross-node path end to end, as a scaled-out room runs.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { api, bearer, connect, createRoom, joinAs, token, type ChatClient, type ServerEvent } from '../helpers/chat.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { POSTGRES_URL, postgresSkip, REDIS_URL, redisSkip, uniqueName } from '../helpers/services.ts';
+
+const [noPostgres, noRedis] = await Promise.all([postgresSkip(), redisSkip()]);
+const skip = noPostgres ?? noRedis;
+const schema = uniqueName('chitchat_test');
+const prefix = `${uniqueName('chitchat_test')}:`;
+
+let a: TestServer;
+let b: TestServer;
+const started: TestServer[] = [];
+const open: ChatClient[] = [];
+const track = (c: ChatClient) => (open.push(c), c);
+const isType = (t: string) => (e: ServerEvent) => e.event_type === t;
+const sends = (c: ChatClient) => c.events.filter(isType('send'));
+const usernames = (users: { username: string }[]) => users.map((u) => u.username).sort();
+let counter = 0;
+const title = (base: string) => `${base} ${++counter}`;
+
+/** Waits until check() holds, polling (events travel through Redis and another process). */
+async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('two server nodes sharing PostgreSQL and Redis', { skip }, () => {
+  before(async () => {
+    const env = {
+      CHITCHAT_DATABASE_URL: POSTGRES_URL,
+      CHITCHAT_DATABASE_SCHEMA: schema,
+      CHITCHAT_REDIS_URL: REDIS_URL,
+      CHITCHAT_REDIS_PREFIX: prefix,
+      CHITCHAT_SECRET: randomBytes(32).toString('base64url'),
+    };
+    // Started together: migrations and room 1 must come out right when nodes race at start.
+    const start = async () => {
+      const server = await startServer({ env });
+      started.push(server); // disposed even when the other one fails to start
+      return server;
+    };
+    [a, b] = await Promise.all([start(), start()]);
+  });
+
+  after(async () => {
+    for (const c of open) c.ws.terminate();
+    await Promise.all(started.map((s) => s.dispose()));
+    const db = new pg.Client({ connectionString: POSTGRES_URL });
+    await db.connect();
+    await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    await db.end();
+    const redis = new Redis(REDIS_URL);
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  });
+
+  test('nodes started together share one store: room 1 exists once, a room made on one is seen on the other', async () => {
+    for (const node of [a, b]) {
+      const rooms = await api(node.url, 'GET', '/chats');
+      assert.deepEqual(rooms.body.map((r: { id: number; title: string }) => [r.id, r.title]), [[1, 'Public Chat']]);
+    }
+    const room = await createRoom(a.url, { title: title('Shared'), visibility: 'public' });
+    assert.equal((await api(b.url, 'GET', `/chats/${encodeURIComponent(room.title)}`)).body.id, room.id);
+    const dup = await api(b.url, 'POST', '/chats', { title: room.title.toUpperCase(), visibility: 'public' });
+    assert.equal(dup.body.error.code, 102);
+  });
+
+  test('messages flow both ways between nodes, with seq, acks and join/leave', async () => {
+    const room = await createRoom(a.url, { title: title('Both ways'), visibility: 'public' });
+    const alice = track(await joinAs(a.wsUrl, room.id, 'alice'));
+    const bob = track(await joinAs(b.wsUrl, room.id, 'bob'));
+    await alice.next((e) => e.event_type === 'join' && e.name === 'bob');
+    alice.send({ event_type: 'send', msg: 'hello from A', client_id: 'a1' });
+    const atBob = await bob.next(isType('send'));
+    assert.deepEqual([atBob.msg, atBob.name, atBob.seq], ['hello from A', 'alice', 1]);
+    assert.equal((await alice.next(isType('ack'))).seq, 1);
+    bob.send({ event_type: 'send', msg: 'hello from B' });
+    const atAlice = await alice.next((e) => e.event_type === 'send' && e.name === 'bob');
+    assert.deepEqual([atAlice.msg, atAlice.seq], ['hello from B', 2]);
+    assert.equal((await bob.next(isType('ack'))).seq, 2);
+    // A retried client_id sent to the other node is stored once and acked alike.
+    const from = bob.events.length;
+    bob.send({ event_type: 'send', msg: 'hello from A', client_id: 'a1' });
+    const reAck = await bob.next(isType('ack'), 5000, from);
+    assert.deepEqual([reAck.seq, reAck.id], [1, atBob.id]);
+    bob.close();
+    await alice.next((e) => e.event_type === 'leave' && e.name === 'bob');
+  });
+
+  test('concurrent sends on both nodes: every client sees seq 1..N in order, each exactly once', async (t) => {
+    const room = await createRoom(a.url, { title: title('Busy'), visibility: 'public' });
+    const perSender = 25;
+    const names = ['a1', 'a2', 'b1', 'b2'];
+    const senders = await Promise.all(
+      names.map(async (name) => track(await joinAs((name[0] === 'a' ? a : b).wsUrl, room.id, name))),
+    );
+    const watchers = [track(await joinAs(a.wsUrl, room.id, 'wa')), track(await joinAs(b.wsUrl, room.id, 'wb'))];
+    // Small rounds a moment apart, so both nodes keep committing batches that compete for the room.
+    for (let i = 0; i < perSender; i++) {
+      senders.forEach((s, n) => s.send({ event_type: 'send', msg: `${i}`, client_id: `${names[n]}-${i}` }));
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    const total = senders.length * perSender;
+    const everyone = [...senders, ...watchers];
+    await until(() => everyone.every((c) => sends(c).length >= total), `${total} messages at every client`);
+    await until(() => senders.every((s) => s.events.filter(isType('ack')).length === perSender), 'every ack');
+    await new Promise((r) => setTimeout(r, 100)); // room for a stray duplicate to arrive
+    const expected = Array.from({ length: total }, (_, i) => i + 1);
+    const first = sends(everyone[0]!);
+    for (const c of everyone) {
+      assert.deepEqual(sends(c).map((e) => e.seq), expected);
+      assert.deepEqual(sends(c).map((e) => e.id), first.map((e) => e.id)); // the same message under each seq
+    }
+    const switches = first.filter((e, i) => i > 0 && (e.name as string)[0] !== (first[i - 1]!.name as string)[0]).length;
+    t.diagnostic(`the order switches between the nodes' messages ${switches} times`);
+    assert.ok(switches >= 1, 'the nodes’ messages interleave');
+    // Each sender's own messages keep the order it sent them in.
+    for (const name of names) {
+      assert.deepEqual(first.filter((e) => e.name === name).map((e) => e.msg), expected.slice(0, perSender).map((i) => `${i - 1}`));
+    }
+    const history = await api(b.url, 'GET', `/chats/${room.id}/messages?limit=200`);
+    assert.deepEqual(history.body.messages.map((m: { seq: number }) => m.seq), expected);
+  });
+
+  test('a name held on one node is refused on the other (202); concurrent joins of one name: one wins', async () => {
+    const room = await createRoom(a.url, { title: title('Names'), visibility: 'public' });
+    track(await joinAs(a.wsUrl, room.id, 'carol'));
+    const impostor = track(await joinAs(b.wsUrl, room.id, 'CAROL'));
+    const refused = await impostor.next(isType('error'));
+    assert.equal((refused.error as { code: number }).code, 202);
+
+    const [onA, onB] = await Promise.all([connect(a.wsUrl, room.id), connect(b.wsUrl, room.id)]);
+    for (const c of [track(onA), track(onB)]) c.send({ event_type: 'join', name: 'dave', color: '#000000' });
+    const outcomes = await Promise.all([onA, onB].map((c) => c.next((e) => e.event_type === 'presence' || e.event_type === 'error')));
+    assert.deepEqual(outcomes.map((e) => e.event_type).sort(), ['error', 'presence']);
+    assert.equal((outcomes.find(isType('error'))!.error as { code: number }).code, 202);
+  });
+
+  test('GET /chats/:room lists the people on both nodes, from either node', async () => {
+    const room = await createRoom(a.url, { title: title('People'), visibility: 'public' });
+    track(await joinAs(a.wsUrl, room.id, 'erin'));
+    const frank = track(await joinAs(b.wsUrl, room.id, 'frank'));
+    assert.deepEqual(usernames((frank.events.find(isType('presence'))!.users as { username: string }[])), ['erin', 'frank']);
+    for (const node of [a, b]) {
+      const got = await api(node.url, 'GET', `/chats/${room.id}`);
+      assert.deepEqual(usernames(got.body.users), ['erin', 'frank']);
+      assert.equal(got.body.participants, 2);
+    }
+  });
+
+  test('?since on the other node replays what was sent on the first, then live traffic, no gap, no duplicate', async () => {
+    const room = await createRoom(a.url, { title: title('Recovery'), visibility: 'public' });
+    const gina = track(await joinAs(a.wsUrl, room.id, 'gina'));
+    for (let i = 1; i <= 5; i++) gina.send({ event_type: 'send', msg: `m${i}`, client_id: `g${i}` });
+    await until(() => gina.events.filter(isType('ack')).length === 5, 'five acks');
+    const late = track(await connect(b.wsUrl, room.id, { since: 2 }));
+    await until(() => sends(late).length === 3, 'the replay');
+    gina.send({ event_type: 'send', msg: 'm6' });
+    await until(() => sends(late).length === 4, 'live traffic after the replay');
+    assert.deepEqual(sends(late).map((e) => [e.seq, e.msg]), [[3, 'm3'], [4, 'm4'], [5, 'm5'], [6, 'm6']]);
+  });
+
+  test('a token issued by one node works on the other (socket, room JSON, renewal)', async () => {
+    const room = await createRoom(a.url, { title: title('Private'), visibility: 'private', password: 'correct horse' });
+    const jwt = await token(a.url, room.id, { secret: 'correct horse', name: 'hank' });
+    const hank = track(await joinAs(b.wsUrl, room.id, 'ignored', { token: jwt }));
+    assert.deepEqual(usernames(hank.events.find(isType('presence'))!.users as { username: string }[]), ['hank']);
+    const seen = await api(b.url, 'GET', `/chats/${room.id}`, undefined, bearer(jwt));
+    assert.deepEqual(usernames(seen.body.users), ['hank']);
+    const renewed = await api(b.url, 'POST', `/chats/${room.id}/token/renew`, undefined, bearer(jwt));
+    assert.equal(renewed.status, 201);
+    const onA = await api(a.url, 'GET', `/chats/${room.id}`, undefined, bearer(renewed.body.token));
+    assert.deepEqual(usernames(onA.body.users), ['hank']);
+  });
+
+  test('a node that stops gracefully takes its people with it: the other node sees them leave', async () => {
+    const room = await createRoom(a.url, { title: title('Shutdown'), visibility: 'public' });
+    const stays = track(await joinAs(a.wsUrl, room.id, 'ivy'));
+    track(await joinAs(b.wsUrl, room.id, 'jack'));
+    await stays.next((e) => e.event_type === 'join' && e.name === 'jack');
+    assert.equal(await b.stop(), 0);
+    await stays.next((e) => e.event_type === 'leave' && e.name === 'jack');
+    assert.deepEqual(usernames((await api(a.url, 'GET', `/chats/${room.id}`)).body.users), ['ivy']);
+  });
+});
