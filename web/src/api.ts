@@ -87,6 +87,17 @@ export function socketUrl(room: number, since?: number): string {
   return `${scheme}//${location.host}${roomPath(room)}/ws${since === undefined ? '' : `?since=${since}`}`;
 }
 
+const FIELD_RULES: Record<string, string> = {
+  title: 'The title needs 2 to 70 characters and cannot be only digits.',
+  description: 'The description can have at most 70 characters.',
+  visibility: 'Choose public, private or hidden.',
+  password: 'Private and hidden rooms need a password of 8 to 128 characters; public rooms take none.',
+  name: 'A name needs 1 to 32 characters, without control characters.',
+  msg: 'A message needs 1 to 4000 characters and some visible text.',
+  color: 'That colour is not accepted.',
+  id: 'That message no longer exists.',
+};
+
 /** Human text for an API error, with the situations a user actually meets spelled out. */
 export function describeError(e: ApiError): string {
   switch (e.code) {
@@ -102,6 +113,9 @@ export function describeError(e: ApiError): string {
       return 'Someone with this name is already in the room.';
     case 204:
       return 'This name is banned from the room.';
+    case 105:
+    case 303:
+      return (e.field && FIELD_RULES[e.field]) || e.error.replace(/^(Room|Client|Token) error: /, '');
     case 306:
       return 'Too many requests. Wait a moment and try again.';
     case 403:

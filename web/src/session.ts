@@ -1,25 +1,20 @@
 // One person's presence in one room: history, the live socket, pending sends, presence and
 // typing. The screen renders `state`; everything that talks to the server goes through here.
 import { api, describeError, socketUrl } from './api';
-import { randomId } from './ids';
 import { Presence } from './presence';
+import { Outbox, type Pending } from './outbox';
 import { RoomConnection, type ConnStatus } from './socket';
 import { safeColor } from './storage';
 import { Timeline, type TimelineItem } from './timeline';
 import { tokens } from './tokens';
-import type { ChatMessage, ClientEvent, Role, Room, RoomUser, ServerEvent } from './types';
+import type { ApiError, ChatMessage, ClientEvent, Role, Room, RoomUser, ServerEvent } from './types';
 
-export type EndReason = 'kicked' | 'deleted' | 'revoked' | 'banned' | 'duplicate';
+/** Names are unique in a room ignoring case (server rule), so "David" is "david". */
+export const sameName = (a: string, b: string) => a.normalize('NFC').toLowerCase() === b.normalize('NFC').toLowerCase();
 
-export interface Pending {
-  client_id: string;
-  msg: string;
-  color: string;
-  state: 'sending' | 'failed';
-  error?: string;
-  /** Last time it went out on a socket (ms since epoch), 0 if never. */
-  sentAt: number;
-}
+export type EndReason = 'kicked' | 'deleted' | 'revoked' | 'banned' | 'duplicate' | 'name';
+
+export type { Pending };
 
 export interface SessionState {
   room: Room;
@@ -28,6 +23,8 @@ export interface SessionState {
   role: Role | undefined;
   conn: ConnStatus;
   joined: boolean;
+  /** Reconnected, but the server still holds our previous socket under our name. */
+  waitingForName: boolean;
   items: readonly TimelineItem[];
   pending: readonly Pending[];
   hasMore: boolean;
@@ -49,23 +46,27 @@ export interface SessionOptions {
 }
 
 const PAGE = 50;
-/** An unacked send is sent again (same client_id, so stored once) after this long. */
-const RESEND_AFTER_MS = 8_000;
 const TYPING_EVERY_MS = 3_000;
-const REJOIN_TRIES = 8;
+/** After a drop the server keeps our old socket (and name) until its ping timeout, 60–90 s;
+ * a rejoin refused as a duplicate name is retried this often, for this long. */
+const REJOIN_EVERY_MS = 3_000;
+const REJOIN_FOR_MS = 120_000;
 
 export class ChatSession {
   state: SessionState;
   private readonly timeline = new Timeline();
   private readonly presence = new Presence();
+  private readonly outbox = new Outbox(() => this.set({ pending: this.outbox.list }));
   private readonly conn: RoomConnection;
   private readonly listeners = new Set<() => void>();
   private historyLoaded = false;
   private everJoined = false;
-  private rejoinTries = 0;
+  /** Since when a rejoin has been refused as a duplicate name (0: it has not). */
+  private rejoinSince = 0;
   private lastTypingSent = 0;
   private timers: ReturnType<typeof setInterval>[] = [];
   private notifyQueued = false;
+  private stopped = false;
 
   constructor(private readonly opts: SessionOptions) {
     this.state = {
@@ -75,6 +76,7 @@ export class ChatSession {
       role: opts.role,
       conn: { state: 'connecting', attempt: 0 },
       joined: false,
+      waitingForName: false,
       items: [],
       pending: [],
       hasMore: false,
@@ -106,38 +108,45 @@ export class ChatSession {
 
   async start(): Promise<void> {
     await this.loadLatest();
-    if (this.state.ended) return;
+    // The person may have left while the history loaded.
+    if (this.state.ended || this.stopped) return;
     this.conn.start();
     this.timers.push(setInterval(() => this.tick(), 1_000));
   }
 
   stop(): void {
+    this.stopped = true;
     this.conn.send({ event_type: 'leave' });
     this.conn.stop();
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
   }
 
-  subscribe(fn: () => void): () => void {
+  /** An arrow so components can pass it around without binding. */
+  readonly subscribe = (fn: () => void): (() => void) => {
     this.listeners.add(fn);
     return () => this.listeners.delete(fn);
+  };
+
+  /** The owner changed the room over REST; the `room_updated` event may come later or not at all. */
+  roomChanged(room: Room): void {
+    this.set({ room: updatedRoom(this.state.room, room) });
   }
 
   // ---- actions -------------------------------------------------------------------------------
 
   send(text: string): void {
-    const p: Pending = { client_id: randomId(), msg: text, color: this.opts.color, state: 'sending', sentAt: 0 };
-    this.set({ pending: [...this.state.pending, p] });
+    this.outbox.add(text, this.opts.color);
     this.flush();
   }
 
   retry(client_id: string): void {
-    this.updatePending(client_id, { state: 'sending', error: undefined, sentAt: 0 });
+    this.outbox.retry(client_id);
     this.flush();
   }
 
   discard(client_id: string): void {
-    this.set({ pending: this.state.pending.filter((p) => p.client_id !== client_id) });
+    this.outbox.discard(client_id);
   }
 
   typing(): void {
@@ -186,11 +195,15 @@ export class ChatSession {
 
   private onJoined(): void {
     this.everJoined = true;
-    this.rejoinTries = 0;
-    this.set({ joined: true });
+    this.rejoinSince = 0;
+    this.set({ joined: true, waitingForName: false });
     // Everything unacked goes again with its own client_id: the server stores each id once.
-    for (const p of this.state.pending) if (p.state === 'sending') p.sentAt = 0;
+    this.outbox.rewind();
     this.flush();
+    // A `room_updated` sent while we were away is not replayed; ask for the room as it is now.
+    void api.getRoom(this.roomId, this.token()).then((res) => {
+      if (res.ok) this.roomChanged(res.data);
+    });
   }
 
   private onEvent(ev: ServerEvent): void {
@@ -198,7 +211,7 @@ export class ChatSession {
       case 'send':
         return this.onMessage(ev);
       case 'ack':
-        return this.settle(ev.client_id);
+        return this.outbox.settle(ev.client_id);
       case 'presence':
         this.presence.reset(Array.isArray(ev.users) ? ev.users : []);
         this.set({ users: this.presence.list });
@@ -210,7 +223,7 @@ export class ChatSession {
         const time = ev.time ?? new Date().toISOString();
         if (ev.event_type === 'join') this.presence.joined(ev.name, ev.color, time);
         else this.presence.left(ev.name);
-        if (ev.name === this.opts.name) {
+        if (sameName(ev.name, this.opts.name)) {
           if (ev.event_type === 'join' && !this.state.joined) this.onJoined();
         } else {
           const text = ev.event_type === 'join' ? `${ev.name} joined the room` : `${ev.name} left the room`;
@@ -220,7 +233,7 @@ export class ChatSession {
         return;
       }
       case 'typing':
-        if (typeof ev.name === 'string' && ev.name !== this.opts.name) {
+        if (typeof ev.name === 'string' && !sameName(ev.name, this.opts.name)) {
           this.presence.typing(ev.name);
           this.set({ typing: this.presence.typists() });
         }
@@ -231,20 +244,16 @@ export class ChatSession {
       case 'delete':
         if (this.timeline.remove(ev.id)) this.set({ items: this.timeline.list });
         return;
-      case 'room_updated': {
-        const upd = { ...ev, ...(ev.room ?? {}) } as Partial<Room>;
-        const room: Room = { ...this.state.room };
-        if (typeof upd.title === 'string') room.title = upd.title;
-        if (typeof upd.description === 'string') room.description = upd.description;
-        if (upd.visibility) room.visibility = upd.visibility;
+      case 'room_updated':
         this.timeline.notice('The owner updated the room.', 'info');
-        this.set({ room, items: this.timeline.list });
+        this.set({ room: updatedRoom(this.state.room, { ...ev, ...(ev.room ?? {}) }), items: this.timeline.list });
         return;
-      }
       case 'room_deleted':
         return this.end('deleted', 'The owner deleted this room.');
       case 'kicked':
-        return this.end('kicked', 'You were removed from this room by its owner.');
+        // Sent only to the person removed; the name check guards against a server that broadcasts it.
+        if (ev.name === undefined || sameName(ev.name, this.opts.name)) this.end('kicked', 'You were removed from this room by its owner.');
+        return;
       case 'error':
         return this.onError(ev.error ?? { code: 0, error: 'Unknown error' });
     }
@@ -252,25 +261,34 @@ export class ChatSession {
 
   private onMessage(m: ChatMessage): void {
     const fresh = this.timeline.add([{ ...m, color: safeColor(m.color) }]);
-    if (m.client_id) this.settle(m.client_id);
+    this.outbox.settle(m.client_id);
     const stopped = this.presence.stoppedTyping(m.name);
     if (fresh.length === 0 && !stopped) return;
     this.set({ items: this.timeline.list, typing: this.presence.typists() });
-    if (fresh.length && m.name !== this.opts.name) this.opts.onIncoming?.(m);
+    if (fresh.length && !sameName(m.name, this.opts.name)) this.opts.onIncoming?.(m);
   }
 
   private onError(e: { code: number; error: string; field?: string }): void {
     switch (e.code) {
       case 202:
         // Right after a drop the server may still hold our old socket for a while; try again.
-        if (this.everJoined && this.rejoinTries++ < REJOIN_TRIES) {
-          setTimeout(() => this.conn.send({ event_type: 'join', name: this.opts.name, color: this.opts.color }), 2_000);
-          return;
+        if (this.everJoined) {
+          this.rejoinSince ||= Date.now();
+          if (Date.now() - this.rejoinSince < REJOIN_FOR_MS) {
+            this.set({ waitingForName: true });
+            setTimeout(() => this.conn.send({ event_type: 'join', name: this.opts.name, color: this.opts.color }), REJOIN_EVERY_MS);
+            return;
+          }
         }
         return this.end('duplicate', describeError(e));
       case 204:
         return this.end('banned', 'This name is banned from the room.');
+      case 303:
+        // The join itself was refused (a name the server does not accept): back to the door.
+        if (e.field === 'name' && !this.state.joined) return this.end('name', describeError(e));
+        break;
       case 304:
+        if (e.field === 'id') break; // not ours to edit or delete
         // Sent before the join took: join again, and the flush after it resends.
         this.set({ joined: false });
         this.conn.send({ event_type: 'join', name: this.opts.name, color: this.opts.color });
@@ -284,11 +302,7 @@ export class ChatSession {
       case 403:
         return this.end('revoked', 'Your access to this room has expired or was revoked.');
     }
-    const oldest = this.state.pending.find((p) => p.state === 'sending' && p.sentAt > 0);
-    if (e.field === 'msg' && oldest) {
-      this.updatePending(oldest.client_id, { state: 'failed', error: describeError(e) });
-      return;
-    }
+    if (e.field === 'msg' && this.outbox.failOldest(describeError(e))) return;
     this.timeline.notice(describeError(e), 'warn');
     this.set({ items: this.timeline.list });
   }
@@ -296,29 +310,24 @@ export class ChatSession {
   /** Browsers hide why an upgrade failed; the REST API tells the same story. */
   private async whyRefused(): Promise<boolean> {
     const res = await api.messages(this.roomId, { limit: 1 }, this.token());
-    if (res.ok || res.status === 0 || res.status >= 500 || res.status === 429) return true;
+    if (!res.ok) this.refused(res);
+    return !this.state.ended;
+  }
+
+  /** Ends the session when a REST answer says we are out: room gone, name banned, pass revoked. */
+  private refused(res: { status: number; error: ApiError }): boolean {
     if (res.status === 404) this.end('deleted', 'This room no longer exists.');
     else if (res.error.code === 204) this.end('banned', 'This name is banned from the room.');
     else if (res.status === 401 || res.status === 403) {
       if (this.opts.role) tokens.drop(this.roomId, this.opts.role);
       this.end('revoked', 'Your access to this room has expired or was revoked. Enter again.');
     }
-    return !this.state.ended;
-  }
-
-  private settle(client_id: string | undefined): void {
-    if (!client_id || !this.state.pending.some((p) => p.client_id === client_id)) return;
-    this.set({ pending: this.state.pending.filter((p) => p.client_id !== client_id) });
+    return !!this.state.ended;
   }
 
   private flush(): void {
     if (!this.state.joined) return;
-    const now = Date.now();
-    for (const p of this.state.pending) {
-      if (p.state !== 'sending' || now - p.sentAt < RESEND_AFTER_MS) continue;
-      if (!this.conn.send({ event_type: 'send', msg: p.msg, color: p.color, client_id: p.client_id })) return;
-      p.sentAt = now;
-    }
+    this.outbox.flush((p) => this.conn.send({ event_type: 'send', msg: p.msg, color: p.color, client_id: p.client_id }));
   }
 
   private tick(): void {
@@ -333,13 +342,7 @@ export class ChatSession {
       this.timeline.add(res.data.messages ?? []);
       this.historyLoaded = true;
       this.set({ items: this.timeline.list, hasMore: !!res.data.has_more, historyError: undefined });
-    } else if (res.status === 404) {
-      this.end('deleted', 'This room no longer exists.');
-    } else if (res.status === 401 || res.status === 403) {
-      if (res.error.code === 204) return this.end('banned', 'This name is banned from the room.');
-      if (this.opts.role) tokens.drop(this.roomId, this.opts.role);
-      this.end('revoked', 'This room needs its password.');
-    } else {
+    } else if (!this.refused(res)) {
       this.set({ historyError: `Could not load earlier messages: ${describeError(res.error)}` });
     }
   }
@@ -349,10 +352,6 @@ export class ChatSession {
     this.conn.stop();
     for (const t of this.timers) clearInterval(t);
     this.set({ ended: { reason, text }, joined: false });
-  }
-
-  private updatePending(client_id: string, patch: Partial<Pending>): void {
-    this.set({ pending: this.state.pending.map((p) => (p.client_id === client_id ? { ...p, ...patch } : p)) });
   }
 
   private set(patch: Partial<SessionState>): void {
@@ -365,4 +364,13 @@ export class ChatSession {
       for (const l of this.listeners) l();
     });
   }
+}
+
+/** The room with what a `room_updated` event (or a fetched room) says about it; unknown fields kept. */
+function updatedRoom(room: Room, upd: Partial<Room>): Room {
+  const next = { ...room };
+  if (typeof upd.title === 'string') next.title = upd.title;
+  if (typeof upd.description === 'string') next.description = upd.description;
+  if (upd.visibility === 'public' || upd.visibility === 'private' || upd.visibility === 'hidden') next.visibility = upd.visibility;
+  return next;
 }

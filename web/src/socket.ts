@@ -87,7 +87,7 @@ export class RoomConnection {
     try {
       ws = protocol ? new WebSocket(this.opts.url(), protocol) : new WebSocket(this.opts.url());
     } catch {
-      this.afterClose(false);
+      void this.afterClose(false);
       return;
     }
     this.ws = ws;
@@ -113,7 +113,7 @@ export class RoomConnection {
       if (this.ws !== ws) return;
       this.ws = undefined;
       clearTimeout(this.stableTimer);
-      this.afterClose(opened);
+      void this.afterClose(opened);
     };
   }
 
@@ -147,7 +147,7 @@ export class RoomConnection {
       this.ws = undefined;
       clearTimeout(this.stableTimer);
       ws.close();
-      this.afterClose(true);
+      void this.afterClose(true);
     }
   };
 

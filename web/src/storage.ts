@@ -51,9 +51,10 @@ export function saveProfile(p: Profile): void {
   save('profile', p);
 }
 
-/** A colour from another client is only ever used when it is a plain hex colour. */
+/** A colour from another client is only used when it is a hex colour or a plain colour name
+ * (what the server accepts), never anything that could carry more CSS. */
 export function isColor(c: unknown): c is string {
-  return typeof c === 'string' && /^#(?:[0-9a-f]{3}|[0-9a-f]{6})$/i.test(c);
+  return typeof c === 'string' && /^(?:#(?:[0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})|[a-z]{3,20})$/i.test(c);
 }
 
 export function safeColor(c: unknown): string {

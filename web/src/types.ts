@@ -52,6 +52,8 @@ export interface ChatMessage {
   time: string;
   room_id: number;
   client_id?: string;
+  /** When the author last edited it (history pages carry it). */
+  edited_at?: string;
   /** Set locally when an `edit` event changed the text. */
   edited?: boolean;
 }

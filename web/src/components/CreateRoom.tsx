@@ -54,8 +54,8 @@ export function CreateRoom({ onCreated }: { onCreated(): void }) {
   };
 
   return (
-    <form ref={form} class="card" aria-labelledby="create-title" onSubmit={submit} noValidate>
-      <h2 id="create-title">Create a room</h2>
+    <form ref={form} class="card" aria-labelledby="create-heading" onSubmit={submit} noValidate>
+      <h2 id="create-heading">Create a room</h2>
       <RoomFields idPrefix="create" draft={draft} errors={errors} onChange={setDraft} />
       <Field
         id="create-name"

@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, describeError } from '../api';
 import { storedRole, type Entry } from '../entry';
+import { roomHref } from '../router';
 import { entered, loadProfile } from '../storage';
 import type { Room } from '../types';
 import { Chat } from './Chat';
@@ -22,25 +23,30 @@ export function RoomScreen({ room: wanted }: { room: string }) {
   const [load, setLoad] = useState<Load>({ status: 'loading' });
   const [entry, setEntry] = useState<Entry>();
   const [notice, setNotice] = useState<string>();
+  const [visit, setVisit] = useState(0);
 
   useEffect(() => {
     let live = true;
-    setLoad({ status: 'loading' });
-    setEntry(undefined);
-    setNotice(undefined);
+    if (visit === 0) {
+      setLoad({ status: 'loading' });
+      setEntry(undefined);
+      setNotice(undefined);
+    }
     void (async () => {
       const res = await api.getRoom(wanted);
       if (!live) return;
       if (res.ok) {
+        // Titles change and ids do not: keep the id in the address, so a reload finds the room.
+        if (wanted !== String(res.data.id)) history.replaceState(history.state, '', roomHref(res.data.id));
         setLoad({ status: 'ready', room: res.data });
-        setEntry(resume(res.data));
+        if (visit === 0) setEntry(resume(res.data));
       } else if (res.status === 404) setLoad({ status: 'missing' });
       else setLoad({ status: 'error', text: describeError(res.error) });
     })();
     return () => {
       live = false;
     };
-  }, [wanted]);
+  }, [wanted, visit]);
 
   if (load.status === 'loading') return <main id="main" class="center"><p class="empty">Opening the room…</p></main>;
   if (load.status !== 'ready')
@@ -67,6 +73,8 @@ export function RoomScreen({ room: wanted }: { room: string }) {
         entered.set(load.room.id, false);
         setNotice(text);
         setEntry(undefined);
+        // Back at the door: the room may have changed (a new password, another visibility).
+        setVisit((v) => v + 1);
       }}
     />
   );

@@ -1,0 +1,145 @@
+// The chat room: header with connection state and controls, the conversation, the composer and
+// the people here. State lives in ChatSession; this file lays it out.
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { Attention, notifications, setTitle } from '../attention';
+import { Composer } from '../components/Composer';
+import { ConnectionStatus } from '../components/ConnectionStatus';
+import { MessageList } from '../components/MessageList';
+import { OwnerPanel } from '../components/OwnerPanel';
+import { People } from '../components/People';
+import { LockIcon } from '../components/RoomList';
+import type { Entry } from '../entry';
+import { useStore } from '../hooks';
+import { typingText } from '../presence';
+import { navigate } from '../router';
+import { ChatSession } from '../session';
+import { entered } from '../storage';
+import { tokens } from '../tokens';
+import type { Room } from '../types';
+
+export function Chat({ room, entry, onExit }: { room: Room; entry: Entry; onExit(text: string): void }) {
+  const [unread, setUnread] = useState(0);
+  const [peopleOpen, setPeopleOpen] = useState(false);
+  const [managing, setManaging] = useState(false);
+  const { session, attention } = useMemo(() => {
+    let s: ChatSession | undefined;
+    const a = new Attention(
+      () => entry.name,
+      () => s?.state.room.title ?? room.title,
+      () => setUnread(a.unread),
+    );
+    s = new ChatSession({ room, name: entry.name, color: entry.color, role: entry.role, onIncoming: (m) => a.incoming(m) });
+    return { session: s, attention: a };
+  }, []);
+  useEffect(() => {
+    void session.start();
+    return () => {
+      session.stop();
+      attention.dispose();
+    };
+  }, [session]);
+
+  const s = useStore(session.subscribe, () => session.state);
+  const ownerToken = useStore(tokens.subscribe, () => tokens.get(room.id, 'owner')?.token);
+  const isOwner = entry.role === 'owner' && !!ownerToken;
+  useEffect(() => setTitle(s.room.title, unread), [s.room.title, unread]);
+
+  // Losing the pass, the name or the ban list sends the person back to the door with the reason.
+  const ended = s.ended;
+  useEffect(() => {
+    if (ended && ended.reason !== 'kicked' && ended.reason !== 'deleted') onExit(ended.text);
+  }, [ended]);
+
+  const leave = () => {
+    session.stop();
+    entered.set(room.id, false);
+    navigate('#/');
+  };
+
+  return (
+    <div class={`chat${peopleOpen ? ' people-open' : ''}`}>
+      <header class="chat-head">
+        <a class="back" href="#/" aria-label="All rooms">
+          <span aria-hidden="true">←</span>
+          <span class="back-text">Rooms</span>
+        </a>
+        <div class="room-name">
+          <h1>
+            {s.room.visibility !== 'public' && <LockIcon />} {s.room.title}
+          </h1>
+          {s.room.description && <p class="room-desc">{s.room.description}</p>}
+        </div>
+        <ConnectionStatus conn={s.conn} joined={s.joined} waitingForName={s.waitingForName} onRetry={() => session.retryNow()} />
+        <div class="head-actions">
+          <button type="button" class="btn small people-toggle" aria-expanded={peopleOpen} aria-controls="people" onClick={() => setPeopleOpen(!peopleOpen)}>
+            People <span class="count-pill">{s.users.length}</span>
+          </button>
+          <NotifyToggle />
+          {isOwner && (
+            <button type="button" class="btn small" onClick={() => setManaging(true)}>
+              Manage room
+            </button>
+          )}
+          <button type="button" class="btn small ghost" onClick={leave}>
+            Leave
+          </button>
+        </div>
+      </header>
+      <main id="main" class="chat-main">
+        <MessageList
+          items={s.items}
+          pending={s.pending}
+          me={s.name}
+          color={s.color}
+          connected={s.joined}
+          isOwner={isOwner}
+          hasMore={s.hasMore}
+          loadingOlder={s.loadingOlder}
+          historyError={s.historyError}
+          onLoadOlder={() => void session.loadOlder()}
+          onEdit={(id, msg) => session.edit(id, msg)}
+          onDelete={(id) => session.remove(id)}
+          onRetry={(id) => session.retry(id)}
+          onDiscard={(id) => session.discard(id)}
+        />
+        <p class="typing" aria-hidden={s.typing.length ? undefined : 'true'}>
+          {typingText(s.typing)}
+        </p>
+        {ended ? (
+          <div class="ended" role="alert">
+            <p>{ended.text}</p>
+            <a class="btn primary" href="#/">
+              Back to rooms
+            </a>
+          </div>
+        ) : (
+          <Composer onSend={(t) => session.send(t)} onTyping={() => session.typing()} />
+        )}
+      </main>
+      <div class="scrim" aria-hidden="true" onClick={() => setPeopleOpen(false)} />
+      <People roomId={room.id} users={s.users} me={s.name} isOwner={isOwner} open={peopleOpen} onClose={() => setPeopleOpen(false)} />
+      {managing && isOwner && <OwnerPanel room={s.room} onSaved={(r) => session.roomChanged(r)} onClose={() => setManaging(false)} />}
+    </div>
+  );
+}
+
+function NotifyToggle() {
+  const [on, setOn] = useState<boolean>(notifications.enabled);
+  if (!notifications.supported()) return null;
+  return (
+    <button
+      type="button"
+      class="btn small ghost"
+      aria-pressed={on}
+      title="Desktop notification when someone mentions your name while this tab is in the background"
+      onClick={async () => {
+        if (on) {
+          notifications.disable();
+          setOn(false);
+        } else setOn(await notifications.enable());
+      }}
+    >
+      {on ? 'Mentions: on' : 'Notify mentions'}
+    </button>
+  );
+}
