@@ -122,6 +122,9 @@ export async function createApp(config: Config): Promise<App> {
         // The web app opens sockets to its own origin; 'self' covers ws: and wss: there.
         'connect-src': ["'self'"],
         'img-src': ["'self'", 'data:'],
+        // Helmet's default would make browsers fetch the app's scripts over https: on a server
+        // reached by plain http at a LAN address, which breaks it. TLS belongs to the proxy.
+        'upgrade-insecure-requests': null,
       },
     },
   });
@@ -175,11 +178,15 @@ export async function createApp(config: Config): Promise<App> {
       accepting = false;
       clearInterval(pinger);
       await writer.flush();
-      for (const conn of hub.connections()) conn.close(CLOSE.goingAway, 'server shutting down');
+      const conns = [...hub.connections()];
+      for (const conn of conns) conn.close(CLOSE.goingAway, 'server shutting down');
       await writer.flush();
       // Give clients a moment to answer the close frame, then cut whoever did not.
       for (let i = 0; i < 20 && hub.size > 0; i++) await new Promise((r) => setTimeout(r, 50));
       for (const client of upgrader.wss.clients) client.terminate();
+      // Names are released and leaves published (other nodes see them) before the broker goes.
+      const released = Promise.allSettled(conns.map((c) => c.finished));
+      await Promise.race([released, new Promise((r) => setTimeout(r, 3000).unref())]);
       await http.close();
       await broker.close();
       await store.close();

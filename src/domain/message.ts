@@ -51,12 +51,15 @@ export function messageJson(m: StoredMessage): MessageJson {
 export function validMessageText(raw: unknown): string {
   if (typeof raw !== 'string') throw new AppError(303, 'msg');
   const len = charLength(raw);
-  if (len < 1 || len > MESSAGE_MAX || raw.trim() === '') throw new AppError(303, 'msg');
+  // NUL is no text (PostgreSQL cannot even store it); other control characters, like tabs, pass.
+  if (len < 1 || len > MESSAGE_MAX || raw.trim() === '' || raw.includes('\u0000')) throw new AppError(303, 'msg');
   return raw;
 }
 
 export function validClientId(raw: unknown): string | null {
   if (raw === undefined || raw === null) return null;
-  if (typeof raw !== 'string' || raw.length < 1 || raw.length > CLIENT_ID_MAX) throw new AppError(303, 'client_id');
+  if (typeof raw !== 'string' || raw.length < 1 || raw.length > CLIENT_ID_MAX || raw.includes('\u0000')) {
+    throw new AppError(303, 'client_id');
+  }
   return raw;
 }

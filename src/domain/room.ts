@@ -37,7 +37,7 @@ export function validDescription(raw: unknown): string {
   if (raw === undefined || raw === null) return '';
   if (typeof raw !== 'string') throw new AppError(103, 'description');
   const d = raw.trim();
-  if (charLength(d) > DESCRIPTION_MAX) throw new AppError(105, 'description');
+  if (charLength(d) > DESCRIPTION_MAX || d.includes('\u0000')) throw new AppError(105, 'description');
   return d;
 }
 

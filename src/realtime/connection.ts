@@ -1,13 +1,13 @@
 // One socket's session in one room. Handlers never throw: bad input becomes an `error` event
 // and the socket lives on; a socket that cannot keep up is closed alone, never the room.
 import type { WebSocket } from 'ws';
-import type { Broker, RoomEvent } from '../broker/broker.js';
+import type { Broker, PresenceEntry, RoomEvent } from '../broker/broker.js';
 import type { TokenClaims } from '../auth/tokens.js';
 import { AppError } from '../domain/errors.js';
 import { validClientId, validMessageText, type StoredMessage } from '../domain/message.js';
 import { nameKey, validColor, validName } from '../domain/names.js';
 import type { Metrics } from '../metrics.js';
-import type { Store } from '../store/store.js';
+import type { AppendResult, Store } from '../store/store.js';
 import { encode } from './events.js';
 import type { Hub } from './hub.js';
 import { parseInbound, type DeleteEvent, type EditEvent, type JoinEvent, type SendEvent } from './protocol.js';
@@ -40,6 +40,8 @@ export const CLOSE = {
 const REPLAY_PAGE = 200;
 /** How often a user's presence entry records activity (a broker write), in ms. */
 const TOUCH_EVERY_MS = 10_000;
+/** Frames read but not yet handled before the socket stops reading from the network. */
+const MAX_QUEUED_FRAMES = 256;
 
 type Held = [RoomEvent, Buffer | null];
 
@@ -58,6 +60,19 @@ export class Connection {
   private readonly bucket: TokenBucket;
   /** Pings sent since the last pong; two unanswered intervals drop the socket. */
   private missedPongs = 0;
+  /**
+   * Frames are handled one after another, in the order they arrived: a join and the sends read
+   * with it in one TCP segment must not race (the sends would find no name yet). A send holds
+   * the line only until its message is queued for the store, so one socket's burst still
+   * shares a group commit; its ack follows the durable write on its own.
+   */
+  private line: Promise<void> = Promise.resolve();
+  private queuedFrames = 0;
+  private ended!: () => void;
+  /** Resolves once the socket closed and its name was released (its leave published). */
+  readonly finished = new Promise<void>((resolve) => (this.ended = resolve));
+  /** Sends queued for the store whose ack is not written yet; a leave waits for them. */
+  private readonly sending = new Set<Promise<void>>();
 
   constructor(
     private readonly ws: WebSocket,
@@ -77,8 +92,12 @@ export class Connection {
    */
   async start(since: number): Promise<void> {
     this.ws.on('message', (data, isBinary) => {
-      if (isBinary) return this.sendError(new AppError(303));
-      void this.onFrame(data.toString());
+      const text = isBinary ? null : data.toString();
+      if (++this.queuedFrames === MAX_QUEUED_FRAMES) this.ws.pause();
+      this.line = this.line.then(async () => {
+        await this.onFrame(text);
+        if (this.queuedFrames-- === MAX_QUEUED_FRAMES && !this.closed) this.ws.resume();
+      });
     });
     this.ws.on('pong', () => (this.missedPongs = 0));
     this.ws.on('close', () => void this.onClose());
@@ -227,16 +246,18 @@ export class Connection {
     this.write(Buffer.from(encode.error(this.roomId, (err as AppError).body())));
   }
 
-  private async onFrame(text: string): Promise<void> {
+  /** Handles one frame (null: a binary one); never rejects. */
+  private async onFrame(text: string | null): Promise<void> {
     if (this.closed) return;
     try {
+      if (text === null) throw new AppError(303);
       if (!this.bucket.take()) throw new AppError(306);
       const event = parseInbound(text);
       switch (event.event_type) {
         case 'join':
           return await this.onJoin(event as JoinEvent);
         case 'send':
-          return await this.onSend(event as SendEvent);
+          return this.onSend(event as SendEvent);
         case 'leave':
           return await this.leave();
         case 'typing':
@@ -287,19 +308,32 @@ export class Connection {
     return { name: this.name, key: this.nameKey };
   }
 
-  private async onSend(event: SendEvent): Promise<void> {
+  /** Validates and queues the message; the ack (or error) is written once it is stored. */
+  private onSend(event: SendEvent): void {
     const { name, key } = this.joined();
     const msg = validMessageText(event.msg);
     const clientId = validClientId(event.client_id);
     const color = event.color === undefined ? this.color : validColor(event.color);
-    const result = await this.ctx.writer.append({ roomId: this.roomId, name, color, msg, clientId });
-    if (!result.ok) throw new AppError(101);
-    this.write(Buffer.from(encode.ack(result.message)));
+    const stored = this.ctx.writer.append({ roomId: this.roomId, name, color, msg, clientId });
     const now = Date.now();
-    if (now - this.lastTouch > TOUCH_EVERY_MS || color !== this.color) {
-      this.lastTouch = now;
-      this.color = color;
-      await this.ctx.broker.touchName(this.roomId, key, { username: name, color, last_activity: new Date(now).toISOString() });
+    // The presence entry records activity now and then, and a new colour at once.
+    const touch = now - this.lastTouch > TOUCH_EVERY_MS || color !== this.color;
+    if (touch) this.lastTouch = now;
+    this.color = color;
+    const done = this.acknowledge(stored, touch ? { username: name, color, last_activity: new Date(now).toISOString() } : null, key)
+      .finally(() => this.sending.delete(done));
+    this.sending.add(done);
+  }
+
+  private async acknowledge(stored: Promise<AppendResult>, entry: PresenceEntry | null, key: string): Promise<void> {
+    try {
+      const result = await stored;
+      if (!result.ok) throw new AppError(101);
+      this.write(Buffer.from(encode.ack(result.message)));
+      // Not after a leave: that would bring the released name back.
+      if (entry && this.nameKey === key) await this.ctx.broker.touchName(this.roomId, key, entry);
+    } catch (err) {
+      this.sendError(err);
     }
   }
 
@@ -333,6 +367,8 @@ export class Connection {
     if (name === null || key === null) return;
     this.name = null;
     this.nameKey = null;
+    // The name's last messages go out before its leave.
+    if (this.sending.size > 0) await Promise.allSettled([...this.sending]);
     await this.ctx.broker.releaseName(this.roomId, key);
     await this.ctx.broker.publish(this.roomId, { data: encode.leave(this.roomId, name, this.color) });
   }
@@ -346,6 +382,8 @@ export class Connection {
       await this.leave();
     } catch (err) {
       this.ctx.log.warn({ err, roomId: this.roomId }, 'leave on close failed');
+    } finally {
+      this.ended();
     }
   }
 }

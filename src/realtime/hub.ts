@@ -24,10 +24,20 @@ export class Hub {
     let sub = this.subscriptions.get(conn.roomId);
     if (!sub) {
       const roomId = conn.roomId;
-      sub = this.broker.subscribe(roomId, (event) => this.fanOut(roomId, event));
-      this.subscriptions.set(roomId, sub);
+      const pending = this.broker.subscribe(roomId, (event) => this.fanOut(roomId, event));
+      sub = pending;
+      this.subscriptions.set(roomId, pending);
+      // A failed subscription is not kept: the next socket of the room tries again.
+      pending.catch(() => {
+        if (this.subscriptions.get(roomId) === pending) this.subscriptions.delete(roomId);
+      });
     }
-    await sub;
+    try {
+      await sub;
+    } catch (err) {
+      this.remove(conn);
+      throw err;
+    }
   }
 
   remove(conn: Connection): void {
@@ -38,7 +48,9 @@ export class Hub {
     this.rooms.delete(conn.roomId);
     const sub = this.subscriptions.get(conn.roomId);
     this.subscriptions.delete(conn.roomId);
-    void sub?.then((unsubscribe) => unsubscribe());
+    // A subscription that failed has nothing to undo; an unsubscribe that fails leaves a stale
+    // listener on the broker, which fanOut ignores (no sockets), so neither may throw here.
+    sub?.then((unsubscribe) => unsubscribe()).catch(() => {});
   }
 
   private fanOut(roomId: number, event: RoomEvent): void {

@@ -49,7 +49,7 @@ const RETRIES = 3;
 const clean = <T>(v: T): T =>
   (typeof v === 'string' ? v.replaceAll('\0', '\uFFFD') : Array.isArray(v) ? v.map(clean) : v) as T;
 
-const dupKey = (roomId: number, clientId: string) => `${roomId}\n${clientId}`;
+const dupKey = (roomId: number, name: string, clientId: string) => `${roomId}\n${name}\n${clientId}`;
 
 /** A row the lock should have made impossible was skipped: roll back and run the batch again. */
 class Skipped extends Error {}
@@ -201,16 +201,16 @@ export class PostgresStore implements Store {
     if (keyed.length > 0) {
       const prior = await c.query<StoredMessage>(
         `SELECT ${MESSAGE_COLUMNS} FROM messages
-         WHERE (room_id, client_id) IN (SELECT * FROM unnest($1::int[], $2::text[]))`,
-        [keyed.map((m) => m.roomId), keyed.map((m) => m.clientId)],
+         WHERE (room_id, name, client_id) IN (SELECT * FROM unnest($1::int[], $2::text[], $3::text[]))`,
+        [keyed.map((m) => m.roomId), keyed.map((m) => m.name), keyed.map((m) => m.clientId)],
       );
-      for (const m of prior.rows) stored.set(dupKey(m.roomId, m.clientId!), m);
+      for (const m of prior.rows) stored.set(dupKey(m.roomId, m.name, m.clientId!), m);
     }
 
     const results: AppendResult[] = [];
     const fresh: StoredMessage[] = [];
     for (const m of batch) {
-      const key = m.clientId === null ? undefined : dupKey(m.roomId, m.clientId);
+      const key = m.clientId === null ? undefined : dupKey(m.roomId, m.name, m.clientId);
       const existing = key === undefined ? undefined : stored.get(key);
       if (existing) {
         results.push({ ok: true, message: existing, duplicate: true });

@@ -102,8 +102,8 @@ export class SqliteStore implements Store {
       nextSeq: db.prepare<[string, number], { last_seq: number }>(
         'UPDATE rooms SET last_seq = last_seq + 1, last_activity = ? WHERE id = ? RETURNING last_seq',
       ),
-      byClientId: db.prepare<[number, string], MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND client_id = ?`,
+      byClientId: db.prepare<[number, string, string], MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND name = ? AND client_id = ?`,
       ),
       insertMessage: db.prepare(
         `INSERT INTO messages (room_id, seq, id, name, color, msg, client_id, created_at)
@@ -214,7 +214,7 @@ export class SqliteStore implements Store {
     const tx = this.db.transaction((items: readonly NewMessage[]): AppendResult[] =>
       items.map((m) => {
         if (m.clientId !== null) {
-          const existing = this.stmt.byClientId.get(m.roomId, m.clientId);
+          const existing = this.stmt.byClientId.get(m.roomId, m.name, m.clientId);
           if (existing) return { ok: true, message: toMessage(existing), duplicate: true };
         }
         const next = this.stmt.nextSeq.get(time, m.roomId);

@@ -69,8 +69,9 @@ export interface MessagePage {
  *   transaction is durable (committed and synced); it assigns each room's next seq in that same
  *   transaction, so seq starts at 1 and grows by one per stored message with no gap, even with
  *   several server nodes writing to the same store.
- * - A message whose (roomId, clientId) is already stored is not stored again: the stored one is
- *   returned with duplicate=true. This makes client retries idempotent.
+ * - A message whose (roomId, name, clientId) is already stored is not stored again: the stored
+ *   one is returned with duplicate=true. This makes client retries idempotent; a client_id is
+ *   scoped to its sender, so one person cannot replay or shadow another's message by its id.
  * - Reads see every append that has resolved.
  * - Titles are unique ignoring case; createRoom and updateRoom throw DuplicateTitleError.
  */

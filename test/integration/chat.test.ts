@@ -88,6 +88,25 @@ describe('public room', () => {
     await copycat.next(isType('presence'));
   });
 
+  test('a join and the sends behind it in one TCP write are handled in order', async () => {
+    const room = await createRoom(server.url, { title: uniqueTitle('Eager'), visibility: 'public' });
+    const eager = track(await connect(server.wsUrl, room.id));
+    // Cork the client's TCP socket so the join and five sends leave in one write and the server
+    // reads them together: a send must not overtake the join still checking the name.
+    const tcp = (eager.ws as unknown as { _socket: import('node:net').Socket })._socket;
+    tcp.cork();
+    eager.send({ event_type: 'join', name: 'eager' });
+    for (let i = 1; i <= 5; i++) eager.send({ event_type: 'send', msg: `m${i}`, client_id: `c${i}` });
+    tcp.uncork();
+    for (let i = 1; i <= 5; i++) await eager.next((e) => e.event_type === 'ack' && e.client_id === `c${i}`);
+    assert.equal(eager.events.filter(isType('error')).length, 0, JSON.stringify(eager.events));
+    const history = await api(server.url, 'GET', `/chats/${room.id}/messages`);
+    assert.deepEqual(
+      history.body.messages.map((m: { msg: string; seq: number }) => [m.seq, m.msg]),
+      [1, 2, 3, 4, 5].map((i) => [i, `m${i}`]),
+    );
+  });
+
   test('bad frames get an error event with a code and the socket lives on', async () => {
     const room = await createRoom(server.url, { title: uniqueTitle('Noise'), visibility: 'public' });
     const c = track(await joinAs(server.wsUrl, room.id, 'dave'));

@@ -89,13 +89,18 @@ describe('two server nodes sharing PostgreSQL and Redis', { skip }, () => {
     const atAlice = await alice.next((e) => e.event_type === 'send' && e.name === 'bob');
     assert.deepEqual([atAlice.msg, atAlice.seq], ['hello from B', 2]);
     assert.equal((await bob.next(isType('ack'))).seq, 2);
-    // A retried client_id sent to the other node is stored once and acked alike.
-    const from = bob.events.length;
-    bob.send({ event_type: 'send', msg: 'hello from A', client_id: 'a1' });
-    const reAck = await bob.next(isType('ack'), 5000, from);
+    // Alice moves to the other node and retries her client_id there: stored once, acked alike.
+    alice.close();
+    await bob.next((e) => e.event_type === 'leave' && e.name === 'alice');
+    const alice2 = track(await joinAs(b.wsUrl, room.id, 'alice'));
+    alice2.send({ event_type: 'send', msg: 'hello from A', client_id: 'a1' });
+    const reAck = await alice2.next(isType('ack'));
     assert.deepEqual([reAck.seq, reAck.id], [1, atBob.id]);
+    // A client_id is its sender's: Bob using the same one stores a message of his own.
+    bob.send({ event_type: 'send', msg: 'mine too', client_id: 'a1' });
+    assert.equal((await alice2.next((e) => e.event_type === 'send' && e.name === 'bob' && e.msg === 'mine too')).seq, 3);
     bob.close();
-    await alice.next((e) => e.event_type === 'leave' && e.name === 'bob');
+    await alice2.next((e) => e.event_type === 'leave' && e.name === 'bob');
   });
 
   test('concurrent sends on both nodes: every client sees seq 1..N in order, each exactly once', async (t) => {

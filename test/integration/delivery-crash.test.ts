@@ -111,15 +111,21 @@ test('every acknowledged message survives SIGKILL mid-burst; seqs stay 1..N; not
     // was stored before the crash is acked with its stored seq.
     const storedSeq = new Map(history.map((m) => [m.client_id!, m.seq]));
     const unacked = [...sent].filter((id) => !acked.has(id));
-    const retry = await joinAs(server.wsUrl, room, `retry${cycle}`);
-    recordAcks(retry);
-    for (const id of unacked) retry.send({ event_type: 'send', msg: `burst ${id}`, client_id: id });
+    // A client_id is its sender's, so each sender comes back under its own name to resend.
+    const retries = await Promise.all(
+      Array.from({ length: SOCKETS }, (_, i) => joinAs(server!.wsUrl, room, `c${cycle}s${i}`)),
+    );
+    retries.forEach(recordAcks);
+    for (const id of unacked) {
+      const sender = Number(id.split('-')[1]);
+      retries[sender]!.send({ event_type: 'send', msg: `burst ${id}`, client_id: id });
+    }
     await waitUntil(() => unacked.every((id) => acked.has(id)), 20_000, () => 'resends not acked');
     for (const id of unacked) {
       const seq = storedSeq.get(id);
       if (seq !== undefined) assert.equal(acked.get(id)!.seq, seq, `resent ${id} got a new seq`);
     }
-    retry.ws.terminate();
+    for (const r of retries) r.ws.terminate();
     history = await fullHistory(server.url, room);
     checkHistory(`after resending in cycle ${cycle + 1}`);
     assert.equal(history.length, sent.size, 'every message sent is stored exactly once');

@@ -45,6 +45,18 @@ describe('health', () => {
   });
 });
 
+describe('security headers', () => {
+  test('the web app gets a CSP that keeps scripts to its own origin and works over plain http', async () => {
+    const r = await fetch(`${server.url}/`);
+    const csp = r.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /script-src 'self'/);
+    assert.match(csp, /connect-src 'self'/);
+    // upgrade-insecure-requests would send a browser reaching http://192.168.x.y to https.
+    assert.doesNotMatch(csp, /upgrade-insecure-requests/);
+    assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
+  });
+});
+
 describe('metrics', () => {
   test('/metrics is Prometheus text with the chitchat_ metrics, and they move', async () => {
     const first = await metrics();

@@ -103,6 +103,12 @@ for (const driver of drivers) {
       const missing = await store.appendMessages([msg(999, 'nowhere')]);
       assert.deepEqual(missing, [{ ok: false, reason: 'room_not_found' }]);
       assert.equal((await store.roomById(1))?.lastSeq, 3);
+      // A client_id is its sender's: another name using x1 stores a message of its own.
+      const bob = await store.appendMessages([{ ...msg(1, 'bob says', 'x1'), name: 'bob' }, { ...msg(1, 'bob again', 'x1'), name: 'bob' }]);
+      assert.deepEqual(
+        bob.map((r) => r.ok && [r.message.name, r.message.seq, r.message.msg, r.duplicate]),
+        [['bob', 4, 'bob says', false], ['bob', 4, 'bob says', true]],
+      );
       await store.close();
     });
 

@@ -65,8 +65,13 @@ test('names, colours, message text and client ids', () => {
   fails(() => validMessageText('   '), 303, 'msg');
   fails(() => validMessageText('x'.repeat(4001)), 303, 'msg');
   assert.equal(validMessageText('😀'.repeat(4000)).length, 8000, 'limits count characters, not UTF-16 units');
+  assert.equal(validMessageText('tab\there\nnew line'), 'tab\there\nnew line');
+  fails(() => validMessageText('nul\u0000byte'), 303, 'msg');
   assert.equal(validClientId(undefined), null);
   fails(() => validClientId(''), 303, 'client_id');
+  fails(() => validClientId('a\u0000'), 303, 'client_id');
+  fails(() => parseNewRoom({ title: 'Fine', description: 'a\u0000b' }), 105, 'description');
+  fails(() => validTitle('bad\u0000title'), 105, 'title');
 });
 
 test('inbound frames: only known event types of the right shape reach the domain', () => {

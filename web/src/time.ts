@@ -1,5 +1,6 @@
 // Times in the reader's own locale and time zone.
-const clock = new Intl.DateTimeFormat(undefined, { hour: 'numeric', minute: '2-digit' });
+// timeStyle 'short' is each locale's own clock: "09:05" in en-GB, "9:05 AM" in en-US.
+const clock = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
 const full = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'short' });
 const day = new Intl.DateTimeFormat(undefined, { weekday: 'long', month: 'long', day: 'numeric' });
 

@@ -35,7 +35,8 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     deleted    boolean NOT NULL DEFAULT false,
     PRIMARY KEY (room_id, seq)
   );
-  CREATE UNIQUE INDEX messages_client_id ON messages (room_id, client_id) WHERE client_id IS NOT NULL;
+  -- A client_id is the sender's own: two people's clients may pick the same one.
+  CREATE UNIQUE INDEX messages_client_id ON messages (room_id, name, client_id) WHERE client_id IS NOT NULL;
   CREATE TABLE bans (
     room_id    integer NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
     name_key   text NOT NULL,

@@ -28,7 +28,8 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     deleted    INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (room_id, seq)
   ) WITHOUT ROWID;
-  CREATE UNIQUE INDEX messages_client_id ON messages (room_id, client_id) WHERE client_id IS NOT NULL;
+  -- A client_id is the sender's own: two people's clients may pick the same one.
+  CREATE UNIQUE INDEX messages_client_id ON messages (room_id, name, client_id) WHERE client_id IS NOT NULL;
   CREATE TABLE bans (
     room_id    INTEGER NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
     name_key   TEXT NOT NULL,
