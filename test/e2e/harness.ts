@@ -81,7 +81,11 @@ export async function person(rig: Rig, opts: { viewport?: { width: number; heigh
   return { context, page, errors };
 }
 
-export async function shot(page: Page, name: string, alsoDocs = false): Promise<void> {
+/** The README's pictures are refreshed only on request, so a test run leaves the tree clean. */
+const UPDATE_DOCS = process.env.CHITCHAT_UPDATE_SCREENSHOTS === '1';
+
+export async function shot(page: Page, name: string, forDocs = false): Promise<void> {
+  const alsoDocs = forDocs && UPDATE_DOCS;
   if (alsoDocs) await page.mouse.move(1, 1); // no hover effects in the README's pictures
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
   if (alsoDocs) {
