@@ -9,6 +9,7 @@ import { nameKey, validColor, validName } from '../domain/names.js';
 import type { Metrics } from '../metrics.js';
 import type { AppendResult, Store } from '../store/store.js';
 import { encode } from './events.js';
+import { FrameWriter, textFrame } from './frames.js';
 import type { Hub } from './hub.js';
 import { parseInbound, type DeleteEvent, type EditEvent, type JoinEvent, type SendEvent } from './protocol.js';
 import { TokenBucket } from './rate.js';
@@ -26,6 +27,8 @@ export interface ChatContext {
    * A ?since replay itself does not count against it: the replay waits for the socket instead.
    */
   maxBufferedBytes: number;
+  /** How long a name's holder has to answer a ping when someone else asks for its name. */
+  probeMs: number;
   log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
@@ -58,6 +61,7 @@ export class Connection {
   private closed = false;
   private lastTouch = 0;
   private readonly bucket: TokenBucket;
+  private readonly out: FrameWriter;
   /** Pings sent since the last pong; two unanswered intervals drop the socket. */
   private missedPongs = 0;
   /**
@@ -82,6 +86,7 @@ export class Connection {
     private readonly ctx: ChatContext,
   ) {
     this.bucket = new TokenBucket(ctx.limits.messagesPerSecond, ctx.limits.messagesBurst);
+    this.out = FrameWriter.of(ws);
   }
 
   /**
@@ -206,8 +211,9 @@ export class Connection {
       this.heldBytes += frame.length;
       return;
     }
-    if (this.ws.bufferedAmount > this.ctx.maxBufferedBytes) return this.tooSlow();
-    this.ws.send(frame, { binary: false });
+    if (this.ws.readyState !== this.ws.OPEN) return;
+    if (this.out.backlog(this.ws) > this.ctx.maxBufferedBytes) return this.tooSlow();
+    this.out.write(frame);
   }
 
   private tooSlow(): void {
@@ -230,10 +236,7 @@ export class Connection {
   }
 
   ping(): void {
-    if (this.missedPongs >= 2) {
-      this.ws.terminate();
-      return;
-    }
+    if (this.missedPongs >= 2) return this.drop();
     this.missedPongs++;
     this.ws.ping();
   }
@@ -243,7 +246,7 @@ export class Connection {
       this.ctx.log.error({ err, roomId: this.roomId }, 'socket handler failed');
       err = new AppError(500);
     }
-    this.write(Buffer.from(encode.error(this.roomId, (err as AppError).body())));
+    this.write(textFrame(encode.error(this.roomId, (err as AppError).body())));
   }
 
   /** Handles one frame (null: a binary one); never rejects. */
@@ -279,7 +282,7 @@ export class Connection {
     const key = nameKey(name);
     if (this.nameKey !== null) {
       if (this.nameKey !== key) throw new AppError(304, 'name');
-      this.write(Buffer.from(encode.presence(this.roomId, await this.ctx.broker.presence(this.roomId))));
+      this.write(textFrame(encode.presence(this.roomId, await this.ctx.broker.presence(this.roomId))));
       return;
     }
     if (this.joining) throw new AppError(304, 'name');
@@ -287,7 +290,9 @@ export class Connection {
     try {
       if (await this.ctx.store.isBanned(this.roomId, key)) throw new AppError(204, 'name');
       const entry = { username: name, color, last_activity: new Date().toISOString() };
-      if (!(await this.ctx.broker.claimName(this.roomId, key, entry))) throw new AppError(202, 'name');
+      if (!(await this.ctx.broker.claimName(this.roomId, key, entry) || (await this.reclaim(key, entry)))) {
+        throw new AppError(202, 'name');
+      }
       if (this.closed) {
         await this.ctx.broker.releaseName(this.roomId, key);
         return;
@@ -297,10 +302,46 @@ export class Connection {
       this.color = color;
       this.lastTouch = Date.now();
       await this.ctx.broker.publish(this.roomId, { data: encode.join(this.roomId, name, color) });
-      this.write(Buffer.from(encode.presence(this.roomId, await this.ctx.broker.presence(this.roomId))));
+      this.write(textFrame(encode.presence(this.roomId, await this.ctx.broker.presence(this.roomId))));
     } finally {
       this.joining = false;
     }
+  }
+
+  /**
+   * A name taken by a socket of this node whose peer is gone (a phone that lost its network
+   * sends no close) would stay taken until the keepalive notices, a minute or more, and its owner
+   * coming back would be refused. So the holder is pinged: if it answers, the name stays its own;
+   * if not, it is dropped and the name claimed again.
+   */
+  private async reclaim(key: string, entry: PresenceEntry): Promise<boolean> {
+    const holder = this.ctx.hub.holder(this.roomId, key);
+    if (!holder || holder === this || (await holder.probe(this.ctx.probeMs))) return false;
+    holder.drop();
+    await holder.finished;
+    return !this.closed && this.ctx.broker.claimName(this.roomId, key, entry);
+  }
+
+  /** Resolves true when the peer answers a ping within `ms`. */
+  probe(ms: number): Promise<boolean> {
+    if (this.closed) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const answered = () => {
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        this.ws.off('pong', answered);
+        resolve(false);
+      }, ms);
+      this.ws.once('pong', answered);
+      this.ws.ping();
+    });
+  }
+
+  /** Cuts the connection at once, without a closing handshake (the peer is unreachable). */
+  drop(): void {
+    this.ws.terminate();
   }
 
   private joined(): { name: string; key: string } {
@@ -329,7 +370,7 @@ export class Connection {
     try {
       const result = await stored;
       if (!result.ok) throw new AppError(101);
-      this.write(Buffer.from(encode.ack(result.message)));
+      this.write(textFrame(encode.ack(result.message)));
       // Not after a leave: that would bring the released name back.
       if (entry && this.nameKey === key) await this.ctx.broker.touchName(this.roomId, key, entry);
     } catch (err) {

@@ -3,6 +3,7 @@
 import type { Broker, RoomEvent, Unsubscribe } from '../broker/broker.js';
 import type { Metrics } from '../metrics.js';
 import type { Connection } from './connection.js';
+import { textFrame } from './frames.js';
 
 export class Hub {
   private readonly rooms = new Map<number, Set<Connection>>();
@@ -53,10 +54,16 @@ export class Hub {
     sub?.then((unsubscribe) => unsubscribe()).catch(() => {});
   }
 
+  /** This node's socket that holds `key` in the room, if any. */
+  holder(roomId: number, key: string): Connection | undefined {
+    for (const conn of this.rooms.get(roomId) ?? []) if (conn.nameKey === key) return conn;
+    return undefined;
+  }
+
   private fanOut(roomId: number, event: RoomEvent): void {
     const set = this.rooms.get(roomId);
     if (!set || set.size === 0) return;
-    const frame = event.data === '' ? null : Buffer.from(event.data);
+    const frame = event.data === '' ? null : textFrame(event.data);
     for (const conn of set) conn.deliver(event, frame);
     this.metrics.deliveries.inc(set.size);
   }

@@ -116,6 +116,11 @@ describe('keyboard and screen readers', { skip, timeout: 150_000 }, () => {
     assert.equal(await page.getByRole('button', { name: /^Edit message/ }).evaluate((el) => getComputedStyle(el.parentElement!).opacity), '1');
     await page.keyboard.press('Enter');
     const edit = page.getByLabel('Edit message');
+    await edit.waitFor();
+    // The box renders, then takes the focus in an effect: wait for that rather than race it.
+    await page
+      .waitForFunction(() => document.activeElement?.id === 'edit-message', undefined, { timeout: 5000 })
+      .catch(() => {});
     assert.equal((await focused(page)).tag, 'textarea', 'the edit box takes the focus');
     await edit.press('End');
     await page.keyboard.type(', then edited');

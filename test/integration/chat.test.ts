@@ -269,6 +269,31 @@ describe('transport', () => {
   });
 });
 
+test('a name held by a vanished peer goes to whoever asks for it; a live holder keeps its name', async () => {
+  // Keepalive far off: only the ping sent when someone asks for the name can free it.
+  const own = await startServer({ env: { CHITCHAT_PING_INTERVAL_MS: '60000' } });
+  const mine: ChatClient[] = [];
+  try {
+    const gone = await joinAs(own.wsUrl, 1, 'nomad', { noPong: true }); // as a phone whose network died
+    const here = await joinAs(own.wsUrl, 1, 'rooted');
+    mine.push(gone, here);
+    const back = await joinAs(own.wsUrl, 1, 'Nomad');
+    mine.push(back);
+    assert.equal(back.events.filter(isType('error')).length, 0, JSON.stringify(back.events));
+    const presence = back.events.find(isType('presence')) as { users: { username: string }[] } | undefined;
+    assert.deepEqual(presence?.users.map((u) => u.username).sort(), ['Nomad', 'rooted']);
+    assert.equal((await gone.closed(1000)).code, 1006);
+
+    const copy = await joinAs(own.wsUrl, 1, 'rooted');
+    mine.push(copy);
+    assert.equal((copy.events.find(isType('error'))?.error as { code: number } | undefined)?.code, 202);
+    assert.equal(here.ws.readyState, WebSocket.OPEN);
+  } finally {
+    for (const c of mine) c.ws.terminate();
+    await own.dispose();
+  }
+});
+
 test('a restart keeps every room and message', async () => {
   const own = await startServer();
   try {
