@@ -1,12 +1,14 @@
 // Embedded store on SQLite (better-sqlite3). WAL with synchronous=FULL: a commit is on disk
 // before appendMessages resolves, so an acknowledged message survives a crash or power loss.
-import Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
+import type Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { StoredMessage } from '../domain/message.js';
 import { titleKey, type Visibility } from '../domain/room.js';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite.js';
+import { appender, MESSAGE_COLUMNS, openDatabase, toMessage, type MessageRow } from './sqlite-append.js';
+import type { WriterReply, WriterRequest } from './sqlite-writer.js';
 import {
   DuplicateTitleError,
   type AppendResult,
@@ -33,18 +35,6 @@ interface RoomRow {
   last_activity: string;
 }
 
-interface MessageRow {
-  room_id: number;
-  seq: number;
-  id: string;
-  name: string;
-  color: string;
-  msg: string;
-  client_id: string | null;
-  created_at: string;
-  edited_at: string | null;
-}
-
 const toRoom = (r: RoomRow): RoomRecord => ({
   id: r.id,
   title: r.title,
@@ -59,32 +49,20 @@ const toRoom = (r: RoomRow): RoomRecord => ({
   lastActivity: r.last_activity,
 });
 
-const toMessage = (r: MessageRow): StoredMessage => ({
-  id: r.id,
-  roomId: r.room_id,
-  seq: r.seq,
-  name: r.name,
-  color: r.color,
-  msg: r.msg,
-  clientId: r.client_id,
-  time: r.created_at,
-  editedAt: r.edited_at,
-});
-
-const MESSAGE_COLUMNS = 'room_id, seq, id, name, color, msg, client_id, created_at, edited_at';
-
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly stmt;
+  private readonly writer: WriterThread | undefined;
+  private readonly appendHere: ((batch: readonly NewMessage[]) => AppendResult[]) | undefined;
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    this.db = new Database(file);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.pragma('foreign_keys = ON');
-    this.db.pragma('busy_timeout = 5000');
+    this.db = openDatabase(file);
     this.migrate();
+    // Appends go to a worker thread with its own connection; an in-memory database cannot be
+    // shared between connections, so there they run here.
+    if (file === ':memory:') this.appendHere = appender(this.db);
+    else this.writer = new WriterThread(file);
     const db = this.db;
     this.stmt = {
       roomById: db.prepare<[number], RoomRow>('SELECT * FROM rooms WHERE id = ?'),
@@ -99,16 +77,6 @@ export class SqliteStore implements Store {
       ),
       countRooms: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM rooms'),
       deleteRoom: db.prepare<[number]>('DELETE FROM rooms WHERE id = ?'),
-      nextSeq: db.prepare<[string, number], { last_seq: number }>(
-        'UPDATE rooms SET last_seq = last_seq + 1, last_activity = ? WHERE id = ? RETURNING last_seq',
-      ),
-      byClientId: db.prepare<[number, string, string], MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND name = ? AND client_id = ?`,
-      ),
-      insertMessage: db.prepare(
-        `INSERT INTO messages (room_id, seq, id, name, color, msg, client_id, created_at)
-         VALUES (@roomId, @seq, @id, @name, @color, @msg, @clientId, @time)`,
-      ),
       newest: db.prepare<[number, number], MessageRow>(
         `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND deleted = 0 ORDER BY seq DESC LIMIT ?`,
       ),
@@ -210,31 +178,8 @@ export class SqliteStore implements Store {
   }
 
   async appendMessages(batch: readonly NewMessage[]): Promise<AppendResult[]> {
-    const time = new Date().toISOString();
-    const tx = this.db.transaction((items: readonly NewMessage[]): AppendResult[] =>
-      items.map((m) => {
-        if (m.clientId !== null) {
-          const existing = this.stmt.byClientId.get(m.roomId, m.name, m.clientId);
-          if (existing) return { ok: true, message: toMessage(existing), duplicate: true };
-        }
-        const next = this.stmt.nextSeq.get(time, m.roomId);
-        if (!next) return { ok: false, reason: 'room_not_found' };
-        const message: StoredMessage = {
-          id: randomUUID(),
-          roomId: m.roomId,
-          seq: next.last_seq,
-          name: m.name,
-          color: m.color,
-          msg: m.msg,
-          clientId: m.clientId,
-          time,
-          editedAt: null,
-        };
-        this.stmt.insertMessage.run(message);
-        return { ok: true, message, duplicate: false };
-      }),
-    );
-    return tx.immediate(batch);
+    if (batch.length === 0) return [];
+    return this.writer ? this.writer.append(batch) : this.appendHere!(batch);
   }
 
   async messages(roomId: number, page: Page): Promise<MessagePage> {
@@ -284,6 +229,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.writer?.close();
     if (this.db.open) this.db.close();
   }
 }
@@ -295,4 +241,76 @@ function isUniqueViolation(err: unknown): boolean {
     'code' in err &&
     (err.code === 'SQLITE_CONSTRAINT_UNIQUE' || err.code === 'SQLITE_CONSTRAINT_PRIMARYKEY')
   );
+}
+
+interface Waiting {
+  resolve: (reply: WriterReply) => void;
+  reject: (err: Error) => void;
+}
+
+/** The main thread's side of sqlite-writer.ts: one request at a time per batch, answered by id. */
+class WriterThread {
+  private worker: Worker | null = null;
+  private nextId = 1;
+  private readonly waiting = new Map<number, Waiting>();
+
+  constructor(private readonly file: string) {}
+
+  async append(batch: readonly NewMessage[]): Promise<AppendResult[]> {
+    const reply = await this.request((id) => ({ id, batch: [...batch] }));
+    if ('results' in reply) return reply.results as AppendResult[];
+    if ('error' in reply) throw Object.assign(new Error(reply.error.message), { code: reply.error.code });
+    throw new Error('SQLite writer: unexpected reply');
+  }
+
+  async close(): Promise<void> {
+    if (!this.worker) return;
+    const worker = this.worker;
+    // The worker closes its connection (finishing any transaction) and answers; then it is
+    // stopped, as tsx's hooks, when running from source, would keep its event loop alive.
+    await this.request((id) => ({ id, close: true })).catch(() => {});
+    await worker.terminate();
+  }
+
+  private request(make: (id: number) => WriterRequest): Promise<WriterReply> {
+    const worker = (this.worker ??= this.start());
+    const req = make(this.nextId++);
+    return new Promise((resolve, reject) => {
+      this.waiting.set(req.id, { resolve, reject });
+      // The worker keeps the process alive only while it has work.
+      worker.ref();
+      worker.postMessage(req);
+    });
+  }
+
+  private start(): Worker {
+    const worker = startWorker(new URL('./sqlite-writer.js', import.meta.url), { file: this.file });
+    worker.unref();
+    worker.on('message', (reply: WriterReply) => {
+      const w = this.waiting.get(reply.id);
+      this.waiting.delete(reply.id);
+      if (this.waiting.size === 0) worker.unref();
+      w?.resolve(reply);
+    });
+    const fail = (err: Error) => {
+      if (this.worker === worker) this.worker = null; // the next append starts a new one
+      for (const w of this.waiting.values()) w.reject(err);
+      this.waiting.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`SQLite writer thread exited (${code})`)));
+    return worker;
+  }
+}
+
+/**
+ * Starts a worker from a sibling module. Built (dist/), that is the .js file. From source (tests,
+ * `npm run dev`) it is the .ts file under tsx, whose hooks Node 20 does not pass on to workers
+ * (nodejs/node#47747), so the worker registers them itself before importing it.
+ */
+function startWorker(js: URL, workerData: unknown): Worker {
+  if (!import.meta.url.endsWith('.ts')) return new Worker(js, { workerData });
+  const ts = js.href.replace(/\.js$/, '.ts');
+  const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(ts)}); })`;
+  return new Worker(boot, { eval: true, workerData });
 }
