@@ -9,7 +9,6 @@
 //   insert says ON CONFLICT DO NOTHING, and should a row ever be skipped (a writer that ignores the
 //   lock), the transaction rolls back and the batch is retried, where the look-up finds it.
 // - Migrations and the default room run under an advisory lock (migrations/postgres.ts).
-import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import type { StoredMessage } from '../domain/message.js';
 import { titleKey } from '../domain/room.js';
@@ -24,6 +23,7 @@ import {
   type RoomRecord,
   type RoomUpdate,
   type Store,
+  storedMessage,
 } from './store.js';
 
 export interface PostgresStoreOptions {
@@ -222,17 +222,7 @@ export class PostgresStore implements Store {
         continue;
       }
       lastSeq.set(m.roomId, last + 1);
-      const message: StoredMessage = {
-        id: randomUUID(),
-        roomId: m.roomId,
-        seq: last + 1,
-        name: m.name,
-        color: m.color,
-        msg: m.msg,
-        clientId: m.clientId,
-        time,
-        editedAt: null,
-      };
+      const message = storedMessage(m, last + 1, time);
       if (key !== undefined) stored.set(key, message);
       fresh.push(message);
       results.push({ ok: true, message, duplicate: false });

@@ -2,9 +2,8 @@
 // message rows map to messages, and the append transaction that assigns seq. The append runs on
 // a worker thread (sqlite-writer.ts), so the commit's fsync never blocks the event loop.
 import Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
 import type { StoredMessage } from '../domain/message.js';
-import type { AppendResult, NewMessage } from './store.js';
+import { storedMessage, type AppendResult, type NewMessage } from './store.js';
 
 export interface MessageRow {
   room_id: number;
@@ -66,17 +65,7 @@ export function appender(db: Database.Database): (batch: readonly NewMessage[]) 
       }
       const next = nextSeq.get(time, m.roomId);
       if (!next) return { ok: false, reason: 'room_not_found' };
-      const message: StoredMessage = {
-        id: randomUUID(),
-        roomId: m.roomId,
-        seq: next.last_seq,
-        name: m.name,
-        color: m.color,
-        msg: m.msg,
-        clientId: m.clientId,
-        time,
-        editedAt: null,
-      };
+      const message = storedMessage(m, next.last_seq, time);
       insert.run(message);
       return { ok: true, message, duplicate: false };
     }),

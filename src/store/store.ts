@@ -1,5 +1,6 @@
 // The persistence boundary. Drivers: sqlite.ts (embedded default) and, later, postgres.ts.
 // Every driver passes the same shared test suite (test/integration/store.test.ts).
+import { randomUUID } from 'node:crypto';
 import type { StoredMessage } from '../domain/message.js';
 import type { Visibility } from '../domain/room.js';
 
@@ -46,6 +47,11 @@ export interface NewMessage {
   color: string;
   msg: string;
   clientId: string | null;
+}
+
+/** The stored form of a new message: a fresh id, its seq and the commit's time. */
+export function storedMessage(m: NewMessage, seq: number, time: string): StoredMessage {
+  return { id: randomUUID(), roomId: m.roomId, seq, name: m.name, color: m.color, msg: m.msg, clientId: m.clientId, time, editedAt: null };
 }
 
 export type AppendResult =
