@@ -64,11 +64,11 @@ export async function roomRoutes(app: FastifyInstance, deps: Deps): Promise<void
         const other = await store.roomByTitle(patch.title);
         if (other && other.id !== room.id) throw new AppError(102, 'title');
       }
-      const update: RoomUpdate = { ...patch, passwordHash: undefined };
-      delete (update as { password?: unknown }).password;
-      if (patch.password !== undefined) update.passwordHash = patch.password === null ? null : await hashSecret(patch.password);
-      const revoke = patch.password !== undefined || (patch.visibility !== undefined && patch.visibility !== room.visibility);
-      update.bumpTokenGen = revoke;
+      const { password, ...fields } = patch;
+      // A new password or visibility revokes every member token issued before it.
+      const revoke = password !== undefined || (patch.visibility !== undefined && patch.visibility !== room.visibility);
+      const update: RoomUpdate = { ...fields, bumpTokenGen: revoke };
+      if (password !== undefined) update.passwordHash = password === null ? null : await hashSecret(password);
       const updated = await store.updateRoom(room.id, update).catch(duplicateTitle);
       if (!updated) throw new AppError(101);
       const users = await broker.presence(room.id);

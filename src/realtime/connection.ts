@@ -52,8 +52,8 @@ export class Connection {
   name: string | null = null;
   nameKey: string | null = null;
   private color = '';
-  /** seq of the newest message written to this socket; undefined before the first. */
-  private lastSeq: number | undefined;
+  /** seq of the newest message written to this socket (or the baseline start() was given). */
+  private lastSeq = 0;
   /** While replaying or filling a gap, live events wait here in arrival order. */
   private held: Held[] | null = null;
   private heldBytes = 0;
@@ -125,15 +125,13 @@ export class Connection {
       return;
     }
     if (event.seq !== undefined) {
-      if (this.lastSeq !== undefined) {
-        if (event.seq <= this.lastSeq) return; // already written (replay, or a duplicate publish)
-        if (event.seq > this.lastSeq + 1) {
-          // Another node's earlier message has not reached us yet: read it from the store.
-          this.held = [[event, frame]];
-          this.heldBytes = frame?.length ?? 0;
-          void this.catchUp(event.seq);
-          return;
-        }
+      if (event.seq <= this.lastSeq) return; // already written (replay, or a duplicate publish)
+      if (event.seq > this.lastSeq + 1) {
+        // Another node's earlier message has not reached us yet: read it from the store.
+        this.held = [[event, frame]];
+        this.heldBytes = frame?.length ?? 0;
+        void this.catchUp(event.seq);
+        return;
       }
       this.lastSeq = event.seq;
     }
@@ -150,7 +148,7 @@ export class Connection {
       let written: Promise<void> | undefined;
       for (;;) {
         const page = await this.ctx.store.messages(this.roomId, {
-          after: this.lastSeq ?? 0,
+          after: this.lastSeq,
           ...(until !== undefined && { before: until }),
           limit: REPLAY_PAGE,
         });
@@ -167,7 +165,7 @@ export class Connection {
         }
         if (!page.hasMore) break;
       }
-      if (until !== undefined) this.lastSeq = Math.max(this.lastSeq ?? 0, until - 1);
+      if (until !== undefined) this.lastSeq = Math.max(this.lastSeq, until - 1);
       // Let the replay reach the kernel before the held events go out under the live limit.
       if (written && this.ws.bufferedAmount > 0) await written;
     } catch (err) {
@@ -197,7 +195,7 @@ export class Connection {
    * gets an error; the replay stops at its next check of `closed`).
    */
   private replayMessage(m: StoredMessage): Promise<void> | undefined {
-    if (this.closed || (this.lastSeq !== undefined && m.seq <= this.lastSeq)) return undefined;
+    if (this.closed || m.seq <= this.lastSeq) return undefined;
     this.lastSeq = m.seq;
     return new Promise<void>((resolve) => this.ws.send(Buffer.from(encode.message(m)), { binary: false }, () => resolve()));
   }

@@ -106,7 +106,9 @@ describe('keyboard and screen readers', { skip, timeout: 150_000 }, () => {
     assert.deepEqual(await unlabelled(page), []);
 
     // Own message actions are reachable by Tab and work by keyboard.
-    // Back from the composer: the newest message's Delete, then its Edit.
+    // Back from the composer: the newest message's Delete, then its Edit. The actions appear
+    // once the server acked the message (it has an id then), which may be after its text shows.
+    await page.getByRole('button', { name: /^Delete your message/ }).waitFor();
     await page.keyboard.press('Shift+Tab');
     assert.match((await focused(page)).text, /^Delete your message/);
     await page.keyboard.press('Shift+Tab');
