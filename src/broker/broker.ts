@@ -18,6 +18,11 @@ export interface RoomEvent {
    * generation (or that hold no token at all): a password or visibility change revokes them.
    */
   revokeBelowGen?: number;
+  /**
+   * Someone asks for this name key: the socket holding it, on whichever node, is pinged and
+   * dropped unless it answers (its peer may be gone without a close). `data` is empty.
+   */
+  probeName?: string;
 }
 
 export interface PresenceEntry {

@@ -43,6 +43,8 @@ export const CLOSE = {
 const REPLAY_PAGE = 200;
 /** How often a user's presence entry records activity (a broker write), in ms. */
 const TOUCH_EVERY_MS = 10_000;
+/** After a remote holder's probe ran out: time for its node to drop it and release the name. */
+const REMOTE_DROP_MS = 500;
 /** Frames read but not yet handled before the socket stops reading from the network. */
 const MAX_QUEUED_FRAMES = 256;
 
@@ -116,6 +118,11 @@ export class Connection {
   /** Called by the hub for every event of the room, with the event's bytes. */
   deliver(event: RoomEvent, frame: Buffer | null): void {
     if (this.closed) return;
+    if (event.probeName !== undefined) {
+      // Someone asks for this socket's name: keep it only if the peer is still there.
+      if (event.probeName === this.nameKey) void this.probe(this.ctx.probeMs).then((alive) => alive || this.drop());
+      return;
+    }
     if (event.onlyName !== undefined && event.onlyName !== this.nameKey) return;
     if (event.exceptName !== undefined && event.exceptName === this.nameKey) return;
     if (this.held) {
@@ -307,16 +314,23 @@ export class Connection {
   }
 
   /**
-   * A name taken by a socket of this node whose peer is gone (a phone that lost its network
-   * sends no close) would stay taken until the keepalive notices, a minute or more, and its owner
-   * coming back would be refused. So the holder is pinged: if it answers, the name stays its own;
-   * if not, it is dropped and the name claimed again.
+   * A name taken by a socket whose peer is gone (a phone that lost its network sends no close)
+   * would stay taken until the keepalive notices, a minute or more, and its owner coming back
+   * would be refused. So the holder is pinged: if it answers, the name stays its own; if not, it
+   * is dropped and the name claimed again. A holder on another node gets the same test through
+   * the broker (`probeName`), and the claim is tried again once its node had time to drop it.
    */
   private async reclaim(key: string, entry: PresenceEntry): Promise<boolean> {
     const holder = this.ctx.hub.holder(this.roomId, key);
-    if (!holder || holder === this || (await holder.probe(this.ctx.probeMs))) return false;
-    holder.drop();
-    await holder.finished;
+    if (holder === this) return false;
+    if (holder) {
+      if (await holder.probe(this.ctx.probeMs)) return false;
+      holder.drop();
+      await holder.finished;
+    } else {
+      await this.ctx.broker.publish(this.roomId, { data: '', probeName: key });
+      await new Promise((resolve) => setTimeout(resolve, this.ctx.probeMs + REMOTE_DROP_MS));
+    }
     return !this.closed && this.ctx.broker.claimName(this.roomId, key, entry);
   }
 

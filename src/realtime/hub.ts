@@ -65,7 +65,7 @@ export class Hub {
     if (!set || set.size === 0) return;
     const frame = event.data === '' ? null : textFrame(event.data);
     for (const conn of set) conn.deliver(event, frame);
-    this.metrics.deliveries.inc(set.size);
+    if (frame) this.metrics.deliveries.inc(set.size);
   }
 
   /** Counts a socket against its address; false when the address is at its limit (0 = none). */

@@ -152,6 +152,25 @@ describe('two server nodes sharing PostgreSQL and Redis', { skip }, () => {
     assert.equal((outcomes.find(isType('error'))!.error as { code: number }).code, 202);
   });
 
+  test('a name held on the other node by a vanished peer is freed when asked for; a live one is kept', async () => {
+    const room = await createRoom(a.url, { title: title('Roaming'), visibility: 'public' });
+    const gone = track(await joinAs(a.wsUrl, room.id, 'rover', { noPong: true })); // its network died
+    const here = track(await joinAs(a.wsUrl, room.id, 'anchor'));
+    // Node B pings the holder through Redis and waits for node A to drop it (a few seconds).
+    const join = async (name: string) => {
+      const c = track(await connect(b.wsUrl, room.id));
+      c.send({ event_type: 'join', name, color: '#336699' });
+      return { c, first: await c.next((e) => e.event_type === 'presence' || e.event_type === 'error', 15_000) };
+    };
+    const back = await join('Rover');
+    assert.equal(back.first.event_type, 'presence', JSON.stringify(back.first));
+    assert.deepEqual(usernames(back.first.users as { username: string }[]), ['Rover', 'anchor']);
+    assert.equal((await gone.closed(5000)).code, 1006);
+    const copy = await join('anchor');
+    assert.equal((copy.first.error as { code: number }).code, 202);
+    assert.equal(here.ws.readyState, here.ws.OPEN);
+  });
+
   test('GET /chats/:room lists the people on both nodes, from either node', async () => {
     const room = await createRoom(a.url, { title: title('People'), visibility: 'public' });
     track(await joinAs(a.wsUrl, room.id, 'erin'));
