@@ -5,9 +5,10 @@
 // 100 msg/s on one socket. The peers run from TypeScript through tsx (load-time transpile only).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+// The same free-port finder the tests use.
+import { freePort } from '../../test/helpers/server.js';
 import type { ServerKind } from './wire.js';
 
 export const root = resolve(import.meta.dirname, '..', '..');
@@ -76,18 +77,6 @@ export function buildChitChat(fromWorkingTree = false): BuildInfo {
   };
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.unref();
-    s.on('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      s.close(() => res(port));
-    });
-  });
-}
 
 export interface StartOptions {
   build: BuildInfo;

@@ -52,14 +52,13 @@ interface JsonEvent {
   error?: { code?: number; error?: string };
 }
 
-/** ChitChat's own protocol; the ws loop peer speaks it too. */
-class ChitChatJsonClient implements WireClient {
-  private readonly ws: WebSocket;
-  private joined: (() => void) | null = null;
-  private joinFailed: ((err: Error) => void) | null = null;
+/** The socket both wire formats run on: opening, the join promise's hooks, and closing. */
+abstract class SocketClient {
+  protected readonly ws: WebSocket;
+  protected joinFailed: ((err: Error) => void) | null = null;
 
-  constructor(baseWsUrl: string, room: string, private readonly on: WireEvents) {
-    this.ws = new WebSocket(`${baseWsUrl}/chats/${encodeURIComponent(room)}/ws`, WS_OPTIONS);
+  constructor(url: string, protected readonly on: WireEvents) {
+    this.ws = new WebSocket(url, WS_OPTIONS);
     this.ws.on('message', (data: Buffer) => this.onFrame(data.toString()));
     this.ws.on('close', (code, reason) => {
       this.joinFailed?.(new Error(`closed ${code} before join`));
@@ -68,7 +67,34 @@ class ChitChatJsonClient implements WireClient {
     this.ws.on('error', (err) => this.joinFailed?.(err));
   }
 
-  private onFrame(text: string): void {
+  protected abstract onFrame(text: string): void;
+
+  get open(): boolean {
+    return this.ws.readyState === WebSocket.OPEN;
+  }
+
+  get bufferedAmount(): number {
+    return this.ws.bufferedAmount;
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+
+  terminate(): void {
+    this.ws.terminate();
+  }
+}
+
+/** ChitChat's own protocol; the ws loop peer speaks it too. */
+class ChitChatJsonClient extends SocketClient implements WireClient {
+  private joined: (() => void) | null = null;
+
+  constructor(baseWsUrl: string, room: string, on: WireEvents) {
+    super(`${baseWsUrl}/chats/${encodeURIComponent(room)}/ws`, on);
+  }
+
+  protected onFrame(text: string): void {
     const ev = JSON.parse(text) as JsonEvent;
     switch (ev.event_type) {
       case 'send':
@@ -102,21 +128,6 @@ class ChitChatJsonClient implements WireClient {
     this.ws.send(JSON.stringify({ event_type: 'send', msg, color, client_id: clientId }));
   }
 
-  get open(): boolean {
-    return this.ws.readyState === WebSocket.OPEN;
-  }
-
-  get bufferedAmount(): number {
-    return this.ws.bufferedAmount;
-  }
-
-  close(): void {
-    this.ws.close();
-  }
-
-  terminate(): void {
-    this.ws.terminate();
-  }
 }
 
 interface SioMessage {
@@ -127,26 +138,18 @@ interface SioMessage {
 }
 
 /** Socket.IO v4 on the wire (default namespace, websocket transport, text packets only). */
-class SocketIoClient implements WireClient {
-  private readonly ws: WebSocket;
+class SocketIoClient extends SocketClient implements WireClient {
   private connected: (() => void) | null = null;
   private joined: (() => void) | null = null;
-  private joinFailed: ((err: Error) => void) | null = null;
   private nextAckId = 1;
   private readonly ready: Promise<void>;
 
-  constructor(baseWsUrl: string, private readonly room: string, private readonly on: WireEvents) {
-    this.ws = new WebSocket(`${baseWsUrl}/socket.io/?EIO=4&transport=websocket`, WS_OPTIONS);
+  constructor(baseWsUrl: string, private readonly room: string, on: WireEvents) {
+    super(`${baseWsUrl}/socket.io/?EIO=4&transport=websocket`, on);
     this.ready = new Promise<void>((resolve) => (this.connected = resolve));
-    this.ws.on('message', (data: Buffer) => this.onFrame(data.toString()));
-    this.ws.on('close', (code, reason) => {
-      this.joinFailed?.(new Error(`closed ${code} before join`));
-      this.on.closed(code, reason.toString());
-    });
-    this.ws.on('error', (err) => this.joinFailed?.(err));
   }
 
-  private onFrame(text: string): void {
+  protected onFrame(text: string): void {
     const engineType = text.charCodeAt(0);
     if (engineType === 0x32 /* "2" ping */) return void this.ws.send('3');
     if (engineType === 0x30 /* "0" open */) return void this.ws.send('40');
@@ -189,19 +192,4 @@ class SocketIoClient implements WireClient {
     this.emit('send', { msg, color, client_id: clientId });
   }
 
-  get open(): boolean {
-    return this.ws.readyState === WebSocket.OPEN;
-  }
-
-  get bufferedAmount(): number {
-    return this.ws.bufferedAmount;
-  }
-
-  close(): void {
-    this.ws.close();
-  }
-
-  terminate(): void {
-    this.ws.terminate();
-  }
 }
