@@ -144,4 +144,36 @@ describe('dropped connections', { skip, timeout: 150_000 }, () => {
     assert.ok(await alice.page.getByRole('button', { name: 'Manage room' }).isVisible(), 'still the owner');
     assert.deepEqual([...alice.errors, ...bob.errors], []);
   });
+
+  test('a renewal that fails (network down, server error) is tried again until it succeeds', async () => {
+    type Stored = Record<string, { token: string; expires_at: string }>;
+    const read = () => alice.page.evaluate(() => JSON.parse(localStorage.getItem('chitchat.tokens') ?? '{}') as Stored);
+    const key = Object.keys(await read()).find((k) => k.endsWith(':owner'))!;
+    // The first renewal dies on the network, the second gets a 503; the third goes through.
+    let tries = 0;
+    await alice.page.route('**/token/renew', async (route) => {
+      tries++;
+      if (tries === 1) return route.abort('internetdisconnected');
+      if (tries === 2) return route.fulfill({ status: 503, contentType: 'application/json', body: '{"status":false}' });
+      return route.continue();
+    });
+    try {
+      const soon = new Date(Date.now() + 2 * 60_000).toISOString();
+      await alice.page.evaluate(
+        ([k, at]) => {
+          const all = JSON.parse(localStorage.getItem('chitchat.tokens') ?? '{}');
+          all[k!].expires_at = at;
+          localStorage.setItem('chitchat.tokens', JSON.stringify(all));
+        },
+        [key, soon],
+      );
+      await alice.page.reload();
+      await waitLive(alice.page);
+      await waitFor(async () => (await read())[key]?.expires_at !== soon, 'the token to be renewed after two failures', 20_000);
+      assert.equal(tries, 3, 'two failed tries, then the one that worked');
+      assert.ok(Date.parse((await read())[key]!.expires_at) - Date.now() > 50 * 60_000, 'the fresh token lives about an hour');
+    } finally {
+      await alice.page.unroute('**/token/renew');
+    }
+  });
 });

@@ -17,6 +17,8 @@ type Store = Record<string, StoredToken>;
 /** Renew this long before expiry: tokens live 60 minutes, so a few failed tries still fit. */
 const RENEW_BEFORE_MS = 5 * 60_000;
 const CHECK_EVERY_MS = 20_000;
+/** Quick retries of one renewal that failed for a reason other than the token itself. */
+const RETRIES_PER_RENEWAL = 3;
 const STORE_KEY = 'tokens';
 
 const listeners = new Set<() => void>();
@@ -71,9 +73,18 @@ export function renew(t: StoredToken): Promise<void> {
   let p = inFlight.get(k);
   if (!p) {
     p = (async () => {
-      const res = await api.renewToken(t.room_id, t.token);
-      if (res.ok && res.data?.token) tokens.put({ ...res.data, room_id: res.data.room_id ?? t.room_id });
-      else if (res.status === 401 || res.status === 403 || res.status === 404) tokens.drop(t.room_id, t.role);
+      for (let attempt = 0; ; attempt++) {
+        const res = await api.renewToken(t.room_id, t.token);
+        if (res.ok && res.data?.token) {
+          tokens.put({ ...res.data, room_id: res.data.room_id ?? t.room_id });
+          return;
+        }
+        if (res.status === 401 || res.status === 403 || res.status === 404) return tokens.drop(t.room_id, t.role);
+        // Offline, or a server busy or restarting: try again soon (1, 2, 4 s), then at the
+        // keeper's next check. Five minutes of margin leave room for many tries.
+        if (attempt >= RETRIES_PER_RENEWAL) return;
+        await new Promise((r) => setTimeout(r, 1000 * 2 ** attempt));
+      }
     })().finally(() => inFlight.delete(k));
     inFlight.set(k, p);
   }
