@@ -119,13 +119,10 @@ describe('dropped connections', { skip, timeout: 150_000 }, () => {
     await alice.page.getByRole('list', { name: 'People in this room' }).getByText('Bob', { exact: true }).waitFor();
   });
 
-  test('a token near its expiry is renewed before it runs out', async () => {
-    type Stored = Record<string, { token: string; expires_at: string }>;
-    const read = () => alice.page.evaluate(() => JSON.parse(localStorage.getItem('chitchat.tokens') ?? '{}') as Stored);
-    const before = await read();
-    const key = Object.keys(before).find((k) => k.endsWith(':owner'));
-    assert.ok(key, 'the creator holds an owner token');
-    // Pretend the token has two minutes left; the keeper renews tokens with under five.
+  type Stored = Record<string, { token: string; expires_at: string }>;
+  const readTokens = () => alice.page.evaluate(() => JSON.parse(localStorage.getItem('chitchat.tokens') ?? '{}') as Stored);
+  /** Pretends the stored token `key` has two minutes left (the keeper renews under five), then reloads. */
+  async function nearExpiry(key: string): Promise<string> {
     const soon = new Date(Date.now() + 2 * 60_000).toISOString();
     await alice.page.evaluate(
       ([k, at]) => {
@@ -137,8 +134,16 @@ describe('dropped connections', { skip, timeout: 150_000 }, () => {
     );
     await alice.page.reload();
     await waitLive(alice.page);
-    await waitFor(async () => (await read())[key]!.expires_at !== soon, 'the token to be renewed');
-    const renewed = (await read())[key]!;
+    return soon;
+  }
+
+  test('a token near its expiry is renewed before it runs out', async () => {
+    const before = await readTokens();
+    const key = Object.keys(before).find((k) => k.endsWith(':owner'));
+    assert.ok(key, 'the creator holds an owner token');
+    const soon = await nearExpiry(key);
+    await waitFor(async () => (await readTokens())[key]!.expires_at !== soon, 'the token to be renewed');
+    const renewed = (await readTokens())[key]!;
     assert.notEqual(renewed.token, before[key]!.token);
     assert.ok(Date.parse(renewed.expires_at) - Date.now() > 50 * 60_000, 'the fresh token lives about an hour');
     assert.ok(await alice.page.getByRole('button', { name: 'Manage room' }).isVisible(), 'still the owner');
@@ -146,9 +151,7 @@ describe('dropped connections', { skip, timeout: 150_000 }, () => {
   });
 
   test('a renewal that fails (network down, server error) is tried again until it succeeds', async () => {
-    type Stored = Record<string, { token: string; expires_at: string }>;
-    const read = () => alice.page.evaluate(() => JSON.parse(localStorage.getItem('chitchat.tokens') ?? '{}') as Stored);
-    const key = Object.keys(await read()).find((k) => k.endsWith(':owner'))!;
+    const key = Object.keys(await readTokens()).find((k) => k.endsWith(':owner'))!;
     // The first renewal dies on the network, the second gets a 503; the third goes through.
     let tries = 0;
     await alice.page.route('**/token/renew', async (route) => {
@@ -158,20 +161,10 @@ describe('dropped connections', { skip, timeout: 150_000 }, () => {
       return route.continue();
     });
     try {
-      const soon = new Date(Date.now() + 2 * 60_000).toISOString();
-      await alice.page.evaluate(
-        ([k, at]) => {
-          const all = JSON.parse(localStorage.getItem('chitchat.tokens') ?? '{}');
-          all[k!].expires_at = at;
-          localStorage.setItem('chitchat.tokens', JSON.stringify(all));
-        },
-        [key, soon],
-      );
-      await alice.page.reload();
-      await waitLive(alice.page);
-      await waitFor(async () => (await read())[key]?.expires_at !== soon, 'the token to be renewed after two failures', 20_000);
+      const soon = await nearExpiry(key);
+      await waitFor(async () => (await readTokens())[key]?.expires_at !== soon, 'the token to be renewed after two failures', 20_000);
       assert.equal(tries, 3, 'two failed tries, then the one that worked');
-      assert.ok(Date.parse((await read())[key]!.expires_at) - Date.now() > 50 * 60_000, 'the fresh token lives about an hour');
+      assert.ok(Date.parse((await readTokens())[key]!.expires_at) - Date.now() > 50 * 60_000, 'the fresh token lives about an hour');
     } finally {
       await alice.page.unroute('**/token/renew');
     }
