@@ -4,7 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { appender, openDatabase } from './sqlite-append.js';
 import type { NewMessage } from './store.js';
 
-export type WriterRequest = { id: number; batch: NewMessage[] } | { id: number; close: true };
+export type WriterRequest = { id: number; batch: readonly NewMessage[] } | { id: number; close: true };
 export type WriterReply =
   | { id: number; results: unknown[] }
   | { id: number; error: { message: string; code?: string } }

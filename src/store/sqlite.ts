@@ -257,7 +257,7 @@ class WriterThread {
   constructor(private readonly file: string) {}
 
   async append(batch: readonly NewMessage[]): Promise<AppendResult[]> {
-    const reply = await this.request((id) => ({ id, batch: [...batch] }));
+    const reply = await this.request((id) => ({ id, batch })); // postMessage copies it
     if ('results' in reply) return reply.results as AppendResult[];
     if ('error' in reply) throw Object.assign(new Error(reply.error.message), { code: reply.error.code });
     throw new Error('SQLite writer: unexpected reply');
