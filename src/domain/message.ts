@@ -1,4 +1,5 @@
 // Messages: what is stored and how it looks on the wire (SPEC §4 `send`).
+import type { ChatMessage } from '../protocol/wire.js';
 import { AppError } from './errors.js';
 import { charLength } from './room.js';
 
@@ -19,18 +20,8 @@ export interface StoredMessage {
   editedAt: string | null;
 }
 
-export interface MessageJson {
-  event_type: 'send';
-  id: string;
-  seq: number;
-  name: string;
-  color: string;
-  msg: string;
-  time: string;
-  room_id: number;
-  client_id?: string;
-  edited_at?: string;
-}
+/** A message on the wire: the `send` event, and each entry of a history page. */
+export type MessageJson = { event_type: 'send' } & ChatMessage;
 
 export function messageJson(m: StoredMessage): MessageJson {
   const json: MessageJson = {

@@ -1,17 +1,16 @@
 // One socket's session in one room. Handlers never throw: bad input becomes an `error` event
 // and the socket lives on; a socket that cannot keep up is closed alone, never the room.
 import type { WebSocket } from 'ws';
-import type { Broker, PresenceEntry, RoomEvent } from '../broker/broker.js';
+import type { Broker, RoomEvent } from '../broker/broker.js';
 import type { TokenClaims } from '../auth/tokens.js';
 import { AppError } from '../domain/errors.js';
-import { validClientId, validMessageText, type StoredMessage } from '../domain/message.js';
-import { nameKey, validColor, validName } from '../domain/names.js';
+import type { StoredMessage } from '../domain/message.js';
 import type { Metrics } from '../metrics.js';
-import type { AppendResult, Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
+import { dispatch } from './actions/index.js';
 import { encode } from './events.js';
 import { FrameWriter, textFrame } from './frames.js';
 import type { Hub } from './hub.js';
-import { parseInbound, type DeleteEvent, type EditEvent, type JoinEvent, type SendEvent } from './protocol.js';
 import { TokenBucket } from './rate.js';
 import type { MessageWriter } from './writer.js';
 
@@ -41,10 +40,6 @@ export const CLOSE = {
 
 /** Replay pages: recovery reads the store in chunks of this many messages. */
 const REPLAY_PAGE = 200;
-/** How often a user's presence entry records activity (a broker write), in ms. */
-const TOUCH_EVERY_MS = 10_000;
-/** After a remote holder's probe ran out: time for its node to drop it and release the name. */
-const REMOTE_DROP_MS = 500;
 /** Frames read but not yet handled before the socket stops reading from the network. */
 const MAX_QUEUED_FRAMES = 256;
 
@@ -53,15 +48,16 @@ type Held = [RoomEvent, Buffer | null];
 export class Connection {
   name: string | null = null;
   nameKey: string | null = null;
-  private color = '';
+  /** The colour of the socket's latest join or send. */
+  color = '';
+  /** When the presence entry last recorded activity (ms since the epoch). */
+  lastTouch = 0;
   /** seq of the newest message written to this socket (or the baseline start() was given). */
   private lastSeq = 0;
   /** While replaying or filling a gap, live events wait here in arrival order. */
   private held: Held[] | null = null;
   private heldBytes = 0;
-  private joining = false;
   private closed = false;
-  private lastTouch = 0;
   private readonly bucket: TokenBucket;
   private readonly out: FrameWriter;
   /** Pings sent since the last pong; two unanswered intervals drop the socket. */
@@ -85,7 +81,7 @@ export class Connection {
     readonly roomId: number,
     readonly claims: TokenClaims | null,
     readonly address: string,
-    private readonly ctx: ChatContext,
+    readonly ctx: ChatContext,
   ) {
     this.bucket = new TokenBucket(ctx.limits.messagesPerSecond, ctx.limits.messagesBurst);
     this.out = FrameWriter.of(ws);
@@ -246,12 +242,18 @@ export class Connection {
     this.ws.ping();
   }
 
-  private sendError(err: unknown): void {
+  /** Writes an error event to this socket; anything but an AppError is logged and sent as 500. */
+  sendError(err: unknown): void {
     if (!(err instanceof AppError)) {
       this.ctx.log.error({ err, roomId: this.roomId }, 'socket handler failed');
       err = new AppError(500);
     }
     this.write(textFrame(encode.error(this.roomId, (err as AppError).body())));
+  }
+
+  /** Writes an event meant for this socket alone (ack, presence, error), after what it already got. */
+  reply(json: string): void {
+    this.write(textFrame(json));
   }
 
   /** Handles one frame (null: a binary one); never rejects. */
@@ -260,78 +262,34 @@ export class Connection {
     try {
       if (text === null) throw new AppError(303);
       if (!this.bucket.take()) throw new AppError(306);
-      const event = parseInbound(text);
-      switch (event.event_type) {
-        case 'join':
-          return await this.onJoin(event as JoinEvent);
-        case 'send':
-          return this.onSend(event as SendEvent);
-        case 'leave':
-          return await this.leave();
-        case 'typing':
-          return await this.onTyping();
-        case 'edit':
-          return await this.onEdit(event as EditEvent);
-        case 'delete':
-          return await this.onDelete(event as DeleteEvent);
-      }
+      await dispatch(this, text);
     } catch (err) {
       this.sendError(err);
     }
   }
 
-  private async onJoin(event: JoinEvent): Promise<void> {
-    // In a tokened room the name is the token's, whatever the frame says.
-    const name = this.claims ? this.claims.name : validName(event.name);
-    const color = validColor(event.color);
-    const key = nameKey(name);
-    if (this.nameKey !== null) {
-      if (this.nameKey !== key) throw new AppError(304, 'name');
-      this.write(textFrame(encode.presence(this.roomId, await this.ctx.broker.presence(this.roomId))));
-      return;
-    }
-    if (this.joining) throw new AppError(304, 'name');
-    this.joining = true;
-    try {
-      if (await this.ctx.store.isBanned(this.roomId, key)) throw new AppError(204, 'name');
-      const entry = { username: name, color, last_activity: new Date().toISOString() };
-      if (!(await this.ctx.broker.claimName(this.roomId, key, entry) || (await this.reclaim(key, entry)))) {
-        throw new AppError(202, 'name');
-      }
-      if (this.closed) {
-        await this.ctx.broker.releaseName(this.roomId, key);
-        return;
-      }
-      this.name = name;
-      this.nameKey = key;
-      this.color = color;
-      this.lastTouch = Date.now();
-      await this.ctx.broker.publish(this.roomId, { data: encode.join(this.roomId, name, color) });
-      this.write(textFrame(encode.presence(this.roomId, await this.ctx.broker.presence(this.roomId))));
-    } finally {
-      this.joining = false;
-    }
+  get isClosed(): boolean {
+    return this.closed;
   }
 
-  /**
-   * A name taken by a socket whose peer is gone (a phone that lost its network sends no close)
-   * would stay taken until the keepalive notices, a minute or more, and its owner coming back
-   * would be refused. So the holder is pinged: if it answers, the name stays its own; if not, it
-   * is dropped and the name claimed again. A holder on another node gets the same test through
-   * the broker (`probeName`), and the claim is tried again once its node had time to drop it.
-   */
-  private async reclaim(key: string, entry: PresenceEntry): Promise<boolean> {
-    const holder = this.ctx.hub.holder(this.roomId, key);
-    if (holder === this) return false;
-    if (holder) {
-      if (await holder.probe(this.ctx.probeMs)) return false;
-      holder.drop();
-      await holder.finished;
-    } else {
-      await this.ctx.broker.publish(this.roomId, { data: '', probeName: key });
-      await new Promise((resolve) => setTimeout(resolve, this.ctx.probeMs + REMOTE_DROP_MS));
-    }
-    return !this.closed && this.ctx.broker.claimName(this.roomId, key, entry);
+  /** The socket now speaks as `name` (a join succeeded). */
+  bind(name: string, key: string, color: string): void {
+    this.name = name;
+    this.nameKey = key;
+    this.color = color;
+    this.lastTouch = Date.now();
+  }
+
+  /** The name this socket joined with; error 304 when it has not joined. */
+  joined(): { name: string; key: string } {
+    if (this.name === null || this.nameKey === null) throw new AppError(304, 'name');
+    return { name: this.name, key: this.nameKey };
+  }
+
+  /** A send queued for the store whose ack is not written yet: a leave waits for it. */
+  track(pending: Promise<void>): void {
+    const done = pending.finally(() => this.sending.delete(done));
+    this.sending.add(done);
   }
 
   /** Resolves true when the peer answers a ping within `ms`. */
@@ -356,66 +314,8 @@ export class Connection {
     this.ws.terminate();
   }
 
-  private joined(): { name: string; key: string } {
-    if (this.name === null || this.nameKey === null) throw new AppError(304, 'name');
-    return { name: this.name, key: this.nameKey };
-  }
-
-  /** Validates and queues the message; the ack (or error) is written once it is stored. */
-  private onSend(event: SendEvent): void {
-    const { name, key } = this.joined();
-    const msg = validMessageText(event.msg);
-    const clientId = validClientId(event.client_id);
-    const color = event.color === undefined ? this.color : validColor(event.color);
-    const stored = this.ctx.writer.append({ roomId: this.roomId, name, color, msg, clientId });
-    const now = Date.now();
-    // The presence entry records activity now and then, and a new colour at once.
-    const touch = now - this.lastTouch > TOUCH_EVERY_MS || color !== this.color;
-    if (touch) this.lastTouch = now;
-    this.color = color;
-    const done = this.acknowledge(stored, touch ? { username: name, color, last_activity: new Date(now).toISOString() } : null, key)
-      .finally(() => this.sending.delete(done));
-    this.sending.add(done);
-  }
-
-  private async acknowledge(stored: Promise<AppendResult>, entry: PresenceEntry | null, key: string): Promise<void> {
-    try {
-      const result = await stored;
-      if (!result.ok) throw new AppError(101);
-      this.write(textFrame(encode.ack(result.message)));
-      // Not after a leave: that would bring the released name back.
-      if (entry && this.nameKey === key) await this.ctx.broker.touchName(this.roomId, key, entry);
-    } catch (err) {
-      this.sendError(err);
-    }
-  }
-
-  private async onTyping(): Promise<void> {
-    const { name, key } = this.joined();
-    await this.ctx.broker.publish(this.roomId, { data: encode.typing(this.roomId, name), exceptName: key });
-  }
-
-  private async onEdit(event: EditEvent): Promise<void> {
-    const { key } = this.joined();
-    const msg = validMessageText(event.msg);
-    const existing = await this.ctx.store.message(this.roomId, event.id);
-    if (!existing) throw new AppError(303, 'id');
-    if (nameKey(existing.name) !== key) throw new AppError(304, 'id');
-    const edited = await this.ctx.store.editMessage(this.roomId, event.id, msg, new Date().toISOString());
-    if (!edited) throw new AppError(303, 'id');
-    await this.ctx.broker.publish(this.roomId, { data: encode.edit(edited) });
-  }
-
-  private async onDelete(event: DeleteEvent): Promise<void> {
-    const { name, key } = this.joined();
-    const existing = await this.ctx.store.message(this.roomId, event.id);
-    if (!existing) throw new AppError(303, 'id');
-    if (nameKey(existing.name) !== key && this.claims?.role !== 'owner') throw new AppError(304, 'id');
-    if (!(await this.ctx.store.deleteMessage(this.roomId, event.id))) throw new AppError(303, 'id');
-    await this.ctx.broker.publish(this.roomId, { data: encode.delete(this.roomId, existing.id, existing.seq, name) });
-  }
-
-  private async leave(): Promise<void> {
+  /** Releases the name and broadcasts `leave`, after the name's last messages went out. */
+  async leave(): Promise<void> {
     const { name, key } = { name: this.name, key: this.nameKey };
     if (name === null || key === null) return;
     this.name = null;

@@ -5,7 +5,7 @@ import { AppError } from '../../src/domain/errors.ts';
 import { validClientId, validMessageText } from '../../src/domain/message.ts';
 import { nameKey, validColor, validName } from '../../src/domain/names.ts';
 import { parseNewRoom, parseRoomPatch, titleKey, validTitle } from '../../src/domain/room.ts';
-import { parseInbound } from '../../src/realtime/protocol.ts';
+import { parseInbound } from '../../src/realtime/actions/index.ts';
 import { TokenBucket } from '../../src/realtime/rate.ts';
 
 const fails = (fn: () => unknown, code: number, field?: string) =>

@@ -1,0 +1,23 @@
+// `edit`: an author changes the text of one of their own messages; broadcast `edit`.
+import { Type } from '@sinclair/typebox';
+import { AppError } from '../../domain/errors.js';
+import { validMessageText } from '../../domain/message.js';
+import { nameKey } from '../../domain/names.js';
+import { encode } from '../events.js';
+import { action, loose } from './action.js';
+
+export const editAction = action({
+  type: 'edit',
+  schema: Type.Object({ event_type: Type.Literal('edit'), id: Type.String(), msg: Type.String() }, loose),
+  async run(conn, event) {
+    const { key } = conn.joined();
+    const { store, broker } = conn.ctx;
+    const msg = validMessageText(event.msg);
+    const existing = await store.message(conn.roomId, event.id);
+    if (!existing) throw new AppError(303, 'id');
+    if (nameKey(existing.name) !== key) throw new AppError(304, 'id');
+    const edited = await store.editMessage(conn.roomId, event.id, msg, new Date().toISOString());
+    if (!edited) throw new AppError(303, 'id');
+    await broker.publish(conn.roomId, { data: encode.edit(edited) });
+  },
+});
