@@ -3,7 +3,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startServer, type TestServer } from '../helpers/server.js';
+import { startServer, type StartOptions, type TestServer } from '../helpers/server.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const root = resolve(import.meta.dirname, '..', '..');
@@ -33,14 +33,15 @@ export interface Rig {
   close(): Promise<void>;
 }
 
-export async function startRig(): Promise<Rig> {
+/** `opts` go to the server, e.g. `{ env: { … } }` to run it with limits the default test server turns off. */
+export async function startRig(opts: StartOptions = {}): Promise<Rig> {
   mkdirSync(ARTIFACTS, { recursive: true });
   const [browser, server] = await Promise.all([
     chromium.launch({
       executablePath: CHROMIUM,
       args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     }),
-    startServer(),
+    startServer(opts),
   ]);
   const rig: Rig = {
     browser,

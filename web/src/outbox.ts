@@ -1,6 +1,11 @@
-// Sends the server has not acknowledged yet. Each keeps its client_id for life, and the server
-// stores a client_id once, so sending one again (after a reconnect, or when a frame was dropped
-// by the rate limit) can never double it.
+// Sends the server has not acknowledged yet, in the order they were written. Each keeps its
+// client_id for life, and the server stores a client_id once, so sending one again (after a
+// reconnect, or after the rate limit dropped it) can never double it.
+//
+// Only the oldest unacked message is on the wire at a time. The server refuses an over-limit frame
+// (306) without saying which, and accepts the next ones once its bucket refills: with several in
+// flight a refused message would be stored after later ones. One at a time, a refusal can only be
+// about the one in flight, and it goes again before anything written after it.
 import { randomId } from './ids';
 
 export interface Pending {
@@ -15,9 +20,13 @@ export interface Pending {
 
 /** An unacked send goes out again after this long. */
 const RESEND_AFTER_MS = 8_000;
+/** After a 306 the head waits this long before going again (the server's bucket refills). */
+const REFUSED_WAIT_MS = 1_000;
 
 export class Outbox {
   list: readonly Pending[] = [];
+  /** No send before this time (ms since epoch): set by a refusal. */
+  private holdUntil = 0;
 
   constructor(private readonly changed: () => void) {}
 
@@ -34,32 +43,56 @@ export class Outbox {
   }
 
   /** The server stored it (its `send` came back, or its `ack`). */
-  settle(client_id: string | undefined): void {
-    if (client_id && this.list.some((p) => p.client_id === client_id)) this.discard(client_id);
+  settle(client_id: string | undefined): boolean {
+    if (!client_id || !this.list.some((p) => p.client_id === client_id)) return false;
+    this.discard(client_id);
+    return true;
   }
 
-  /** A refusal about message content names no client_id: it answers the oldest one in flight. */
+  /** A refusal about message content names no client_id: it answers the one in flight. */
   failOldest(error: string): boolean {
-    const oldest = this.list.find((p) => p.state === 'sending' && p.sentAt > 0);
-    if (oldest) this.patch(oldest.client_id, { state: 'failed', error });
-    return !!oldest;
+    const head = this.head;
+    const inFlight = head && head.sentAt > 0 ? head : undefined;
+    if (inFlight) this.patch(inFlight.client_id, { state: 'failed', error });
+    return !!inFlight;
+  }
+
+  /** The server dropped a frame for its rate limit (306): the one in flight goes again, later. */
+  refused(): void {
+    this.holdUntil = Date.now() + REFUSED_WAIT_MS;
+    const head = this.head;
+    if (head && head.sentAt > 0) this.patch(head.client_id, { sentAt: 0 });
   }
 
   /** After a (re)join everything unacked is due at once. */
   rewind(): void {
+    this.holdUntil = 0;
     this.update(this.list.map((p) => (p.state === 'sending' ? { ...p, sentAt: 0 } : p)));
   }
 
-  /** Sends what is due; `send` returns false when the socket cannot take it. */
-  flush(send: (p: Pending) => boolean): void {
+  /** Waiting messages, the one in flight included. */
+  get waiting(): number {
+    return this.list.filter((p) => p.state === 'sending').length;
+  }
+
+  /**
+   * Sends the oldest waiting message when it is due. `send` returns false when the socket (or the
+   * pacing) cannot take it now. Returns how many ms until it is worth calling again, or undefined
+   * when only an ack (or a new message) can move things on.
+   */
+  flush(send: (p: Pending) => boolean): number | undefined {
+    const head = this.head;
+    if (!head) return undefined;
     const now = Date.now();
-    let sent = false;
-    const next = this.list.map((p) => {
-      if (p.state !== 'sending' || now - p.sentAt < RESEND_AFTER_MS || !send(p)) return p;
-      sent = true;
-      return { ...p, sentAt: now };
-    });
-    if (sent) this.update(next);
+    if (now < this.holdUntil) return this.holdUntil - now;
+    if (head.sentAt > 0 && now - head.sentAt < RESEND_AFTER_MS) return head.sentAt + RESEND_AFTER_MS - now;
+    if (!send(head)) return 0;
+    this.patch(head.client_id, { sentAt: now });
+    return RESEND_AFTER_MS;
+  }
+
+  private get head(): Pending | undefined {
+    return this.list.find((p) => p.state === 'sending');
   }
 
   private patch(client_id: string, patch: Partial<Pending>): void {

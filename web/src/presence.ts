@@ -2,8 +2,9 @@
 import { safeColor } from './storage';
 import type { RoomUser } from './types';
 
-/** A typing event counts for this long unless the person sends or types again. */
-export const TYPING_TTL_MS = 6_000;
+/** A typing event counts for this long unless the person sends or types again. The web app
+ * repeats it every second while typing, so the line clears soon after someone stops. */
+export const TYPING_TTL_MS = 1_600;
 
 export class Presence {
   private users = new Map<string, RoomUser>();

@@ -1,8 +1,9 @@
 // One person's presence in one room: history, the live socket, pending sends, presence and
 // typing. The screen renders `state`; everything that talks to the server goes through here.
 import { api, describeError, socketUrl } from './api';
-import { Presence } from './presence';
+import { Presence, TYPING_TTL_MS } from './presence';
 import { Outbox, type Pending } from './outbox';
+import { limitsFrom, Pacer } from './pacing';
 import { RoomConnection, type ConnStatus } from './socket';
 import { safeColor } from './storage';
 import { Timeline, type TimelineItem } from './timeline';
@@ -46,7 +47,10 @@ export interface SessionOptions {
 }
 
 const PAGE = 50;
-const TYPING_EVERY_MS = 3_000;
+/** While someone types, others are told this often: the indicator then clears soon after they stop. */
+const TYPING_EVERY_MS = 1_000;
+/** The rate-limit notice is shown at most this often. */
+const SLOW_NOTICE_EVERY_MS = 5 * 60_000;
 /** After a drop the server keeps our old socket (and name) until its ping timeout, 60–90 s;
  * a rejoin refused as a duplicate name is retried this often, for this long. */
 const REJOIN_EVERY_MS = 3_000;
@@ -57,6 +61,10 @@ export class ChatSession {
   private readonly timeline = new Timeline();
   private readonly presence = new Presence();
   private readonly outbox = new Outbox(() => this.set({ pending: this.outbox.list }));
+  private readonly pacer = new Pacer();
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  private typingTimer: ReturnType<typeof setTimeout> | undefined;
+  private slowNoticeAt = 0;
   private readonly conn: RoomConnection;
   private readonly listeners = new Set<() => void>();
   private historyLoaded = false;
@@ -118,8 +126,7 @@ export class ChatSession {
     this.stopped = true;
     this.conn.send({ event_type: 'leave' });
     this.conn.stop();
-    for (const t of this.timers) clearInterval(t);
-    this.timers = [];
+    this.clearTimers();
   }
 
   /** An arrow so components can pass it around without binding. */
@@ -151,7 +158,8 @@ export class ChatSession {
 
   typing(): void {
     const now = Date.now();
-    if (!this.state.joined || now - this.lastTypingSent < TYPING_EVERY_MS) return;
+    // Typing is worth a frame only when messages have budget to spare.
+    if (!this.state.joined || now - this.lastTypingSent < TYPING_EVERY_MS || !this.pacer.spare(5)) return;
     this.lastTypingSent = now;
     this.conn.send({ event_type: 'typing' });
   }
@@ -184,11 +192,19 @@ export class ChatSession {
   // ---- socket --------------------------------------------------------------------------------
 
   private emit(ev: ClientEvent): boolean {
-    return this.state.joined && this.conn.send(ev);
+    if (!this.state.joined || !this.conn.send(ev)) return false;
+    this.pacer.spend();
+    return true;
+  }
+
+  private join(): void {
+    if (this.conn.send({ event_type: 'join', name: this.opts.name, color: this.opts.color })) this.pacer.spend();
   }
 
   private onOpen(): void {
-    this.conn.send({ event_type: 'join', name: this.opts.name, color: this.opts.color });
+    // The server keeps a fresh rate-limit bucket for every socket.
+    this.pacer.reset();
+    this.join();
     // The socket is live now, so a page fetched from here on overlaps live traffic: no gap.
     if (!this.historyLoaded) void this.loadLatest();
   }
@@ -207,11 +223,18 @@ export class ChatSession {
   }
 
   private onEvent(ev: ServerEvent): void {
+    // SPEC §12's `identity` event announces this socket's limits (older servers do not send it).
+    if ((ev as { event_type: string }).event_type === 'identity') {
+      const limits = limitsFrom(ev);
+      if (limits) this.pacer.setLimits(limits);
+      return;
+    }
     switch (ev.event_type) {
       case 'send':
         return this.onMessage(ev);
       case 'ack':
-        return this.outbox.settle(ev.client_id);
+        if (this.outbox.settle(ev.client_id)) this.flush();
+        return;
       case 'presence':
         this.presence.reset(Array.isArray(ev.users) ? ev.users : []);
         this.set({ users: this.presence.list });
@@ -236,6 +259,9 @@ export class ChatSession {
         if (typeof ev.name === 'string' && !sameName(ev.name, this.opts.name)) {
           this.presence.typing(ev.name);
           this.set({ typing: this.presence.typists() });
+          // Cleared on time, not on the next second's tick.
+          clearTimeout(this.typingTimer);
+          this.typingTimer = setTimeout(() => this.refreshTyping(), TYPING_TTL_MS + 20);
         }
         return;
       case 'edit':
@@ -261,7 +287,7 @@ export class ChatSession {
 
   private onMessage(m: ChatMessage): void {
     const fresh = this.timeline.add([{ ...m, color: safeColor(m.color) }]);
-    this.outbox.settle(m.client_id);
+    if (this.outbox.settle(m.client_id)) this.flush();
     const stopped = this.presence.stoppedTyping(m.name);
     if (fresh.length === 0 && !stopped) return;
     this.set({ items: this.timeline.list, typing: this.presence.typists() });
@@ -276,7 +302,7 @@ export class ChatSession {
           this.rejoinSince ||= Date.now();
           if (Date.now() - this.rejoinSince < REJOIN_FOR_MS) {
             this.set({ waitingForName: true });
-            setTimeout(() => this.conn.send({ event_type: 'join', name: this.opts.name, color: this.opts.color }), REJOIN_EVERY_MS);
+            setTimeout(() => this.join(), REJOIN_EVERY_MS);
             return;
           }
         }
@@ -291,11 +317,18 @@ export class ChatSession {
         if (e.field === 'id') break; // not ours to edit or delete
         // Sent before the join took: join again, and the flush after it resends.
         this.set({ joined: false });
-        this.conn.send({ event_type: 'join', name: this.opts.name, color: this.opts.color });
+        this.join();
         return;
       case 306:
-        this.timeline.notice('You are sending too fast; unsent messages go out again in a moment.', 'warn');
-        this.set({ items: this.timeline.list });
+        // Pacing keeps this rare (a server with lower limits than announced, a busy network).
+        // The message in flight goes again, before the ones after it; one calm word is enough.
+        this.outbox.refused();
+        this.flush();
+        if (Date.now() - this.slowNoticeAt > SLOW_NOTICE_EVERY_MS) {
+          this.slowNoticeAt = Date.now();
+          this.timeline.notice('Messages are going out more slowly: the server limits how fast one person can send. They keep their order.', 'info');
+          this.set({ items: this.timeline.list });
+        }
         return;
       case 401:
       case 402:
@@ -325,15 +358,38 @@ export class ChatSession {
     return !!this.state.ended;
   }
 
+  /** Sends the next waiting message when it is due, and comes back when the next one will be. */
   private flush(): void {
-    if (!this.state.joined) return;
-    this.outbox.flush((p) => this.conn.send({ event_type: 'send', msg: p.msg, color: p.color, client_id: p.client_id }));
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (!this.state.joined || this.stopped) return;
+    let paced = 0;
+    const next = this.outbox.flush((p) => {
+      paced = this.pacer.waitMs();
+      if (paced > 0 || !this.conn.send({ event_type: 'send', msg: p.msg, color: p.color, client_id: p.client_id })) return false;
+      this.pacer.take();
+      return true;
+    });
+    // 0 with no pacing wait: the socket is down, and the rejoin flushes.
+    const wait = next === 0 ? paced : next;
+    if (wait) this.flushTimer = setTimeout(() => this.flush(), wait);
   }
 
   private tick(): void {
     this.flush();
+    this.refreshTyping();
+  }
+
+  private refreshTyping(): void {
     const typing = this.presence.typists();
     if (typing.join('\n') !== this.state.typing.join('\n')) this.set({ typing });
+  }
+
+  private clearTimers(): void {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    clearTimeout(this.flushTimer);
+    clearTimeout(this.typingTimer);
   }
 
   private async loadLatest(): Promise<void> {
@@ -350,7 +406,7 @@ export class ChatSession {
   private end(reason: EndReason, text: string): void {
     if (this.state.ended) return;
     this.conn.stop();
-    for (const t of this.timers) clearInterval(t);
+    this.clearTimers();
     this.set({ ended: { reason, text }, joined: false });
   }
 
