@@ -95,24 +95,30 @@ export async function shot(page: Page, name: string, forDocs = false): Promise<v
   }
 }
 
-/** Fills the lobby's create form and submits; returns the owner key the app showed. */
+/** Fills the lobby's create form and submits; the creator lands in the new room, where the owner
+ * key is shown once: returns it, closes that dialog and waits until the chat is live. */
 export async function createRoom(
   page: Page,
   room: { title: string; description?: string; visibility?: 'public' | 'private' | 'hidden'; password?: string; name: string },
 ): Promise<string> {
-  // After a creation the form makes way for the owner key until "Done".
-  const done = page.getByRole('button', { name: 'Done' });
-  if (await done.isVisible()) await done.click();
   const form = page.getByRole('form', { name: 'Create a room' });
+  if (!(await form.isVisible())) {
+    await page.evaluate("location.hash = '#/'");
+    await form.waitFor();
+  }
   await form.getByLabel('Room title').fill(room.title);
   if (room.description) await form.getByLabel('Description (optional)').fill(room.description);
   if (room.visibility) await form.getByLabel('Visibility').selectOption(room.visibility);
   if (room.password) await form.getByLabel('Room password').fill(room.password);
   await form.getByLabel('Your name').fill(room.name);
   await form.getByRole('button', { name: 'Create room' }).click();
-  const key = page.getByLabel('Owner key');
+  const dialog = page.getByRole('dialog', { name: /is ready/ });
+  const key = dialog.getByLabel('Owner key');
   await key.waitFor();
-  return key.inputValue();
+  const value = await key.inputValue();
+  await dialog.getByRole('button', { name: 'Done' }).click();
+  await waitLive(page);
+  return value;
 }
 
 /** At a room's entrance: name (and password), then in; waits until the chat is live. */

@@ -50,8 +50,6 @@ describe('dropped connections', { skip, timeout: 150_000 }, () => {
     await bob.context.addInitScript(trackSockets);
     await bob.page.reload(); // init scripts run from the next document on
     await createRoom(alice.page, { title: 'Night shift', name: 'Alice' });
-    await alice.page.getByRole('link', { name: 'Enter the room' }).click();
-    await enter(alice.page, { name: 'Alice' });
     await bob.page.goto('/#/room/Night%20shift');
     await enter(bob.page, { name: 'Bob' });
     await say(alice.page, 'before the storm');

@@ -28,8 +28,6 @@ describe('markup is text', { skip, timeout: 150_000 }, () => {
 
   test('a hostile room title, description, names and messages show as text and run nothing', async () => {
     await createRoom(mallory.page, { title: IMG, description: SCRIPT, name: IMG_NAME });
-    await mallory.page.getByRole('link', { name: 'Enter the room' }).click();
-    await enter(mallory.page, { name: IMG_NAME });
 
     // The lobby shows the title as typed (a reload instead of waiting for the next poll).
     await vic.page.reload();

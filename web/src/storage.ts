@@ -60,22 +60,3 @@ export function isColor(c: unknown): c is string {
 export function safeColor(c: unknown): string {
   return isColor(c) ? c : '#64748b';
 }
-
-/** Rooms this tab has entered: a reload goes straight back into the chat. */
-export const entered = {
-  has(room: number): boolean {
-    try {
-      return sessionStorage.getItem(`${PREFIX}entered.${room}`) === '1';
-    } catch {
-      return false;
-    }
-  },
-  set(room: number, on: boolean): void {
-    try {
-      if (on) sessionStorage.setItem(`${PREFIX}entered.${room}`, '1');
-      else sessionStorage.removeItem(`${PREFIX}entered.${room}`);
-    } catch {
-      /* ignore */
-    }
-  },
-};

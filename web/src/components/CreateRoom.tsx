@@ -2,6 +2,8 @@
 // the field they name, then the owner key shown once and an owner token kept in this browser.
 import { useRef, useState } from 'preact/hooks';
 import { api, describeError } from '../api';
+import { memberships, ownerKeys } from '../memberships';
+import { navigate, roomHref } from '../router';
 import { loadProfile, saveProfile } from '../storage';
 import { tokens } from '../tokens';
 import type { CreatedRoom } from '../types';
@@ -18,10 +20,10 @@ export function CreateRoom({ onCreated }: { onCreated(): void }) {
   const [name, setName] = useState(() => loadProfile().name);
   const [errors, setErrors] = useState<FieldErrors>({});
   const [busy, setBusy] = useState(false);
-  const [created, setCreated] = useState<{ room: CreatedRoom; ownerReady: boolean }>();
+  const [created, setCreated] = useState<CreatedRoom>();
   const form = useRef<HTMLFormElement>(null);
 
-  if (created) return <OwnerKeyNotice {...created} onDone={() => setCreated(undefined)} />;
+  if (created) return <OwnerKeyNotice room={created} onDone={() => setCreated(undefined)} />;
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -45,12 +47,17 @@ export function CreateRoom({ onCreated }: { onCreated(): void }) {
     const profile = { ...loadProfile(), name: name.trim() };
     saveProfile(profile);
     const grant = await api.claimOwnership(res.data.id, profile.name, res.data.owner_key);
-    if (grant.ok && grant.data.token) tokens.put(grant.data);
     setBusy(false);
     setDraft(EMPTY);
     setErrors({});
-    setCreated({ room: res.data, ownerReady: grant.ok });
     onCreated();
+    if (grant.ok && grant.data.token) {
+      // The creator goes straight in, as owner; the room shows the key there, once.
+      tokens.put(grant.data);
+      memberships.set(res.data.id, profile.name);
+      ownerKeys.hold(res.data.id, res.data.owner_key);
+      navigate(roomHref(res.data.id));
+    } else setCreated(res.data);
   };
 
   return (

@@ -1,32 +1,35 @@
-// Shown once after creating a room: the owner key, which the server will never show again.
-import { useState } from 'preact/hooks';
+// The owner key, which the server shows once: in a dialog in the new room for its creator (the
+// dialog is announced with its explanation, and the key field takes the focus), or as a card in
+// the lobby when this browser could not take the owner pass and so could not go in.
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { roomHref } from '../router';
 import type { CreatedRoom } from '../types';
 
-export function OwnerKeyNotice({ room, ownerReady, onDone }: { room: CreatedRoom; ownerReady: boolean; onDone(): void }) {
+const EXPLAIN = 'This is the room’s owner key. It is shown only this once: keep it somewhere safe. With it you can manage the room from any browser.';
+
+function KeyRow({ ownerKey, autoFocus }: { ownerKey: string; autoFocus?: boolean }) {
   const [copied, setCopied] = useState<'yes' | 'no' | undefined>();
+  const input = useRef<HTMLInputElement>(null);
+  useEffect(() => {
+    if (autoFocus) input.current?.focus();
+  }, []);
   const copy = async () => {
     try {
-      await navigator.clipboard.writeText(room.owner_key);
+      await navigator.clipboard.writeText(ownerKey);
       setCopied('yes');
     } catch {
       // Clipboard access needs a secure context and permission; selecting the text still works.
-      document.getElementById('owner-key')?.focus();
+      input.current?.focus();
       setCopied('no');
     }
   };
   return (
-    <section class="card created" aria-labelledby="created-title">
-      <h2 id="created-title">“{room.title}” is ready</h2>
-      <p>
-        This is the room’s <strong>owner key</strong>. It is shown <strong>only this once</strong>: keep it somewhere
-        safe. With it you can manage the room from any browser.
-      </p>
+    <>
       <div class="key-row">
         <label for="owner-key" class="sr-only">
           Owner key
         </label>
-        <input id="owner-key" class="mono" readOnly value={room.owner_key} onFocus={(e) => e.currentTarget.select()} />
+        <input id="owner-key" ref={input} class="mono" readOnly value={ownerKey} aria-describedby="owner-key-explain" onFocus={(e) => e.currentTarget.select()} />
         <button type="button" class="btn" onClick={copy}>
           Copy key
         </button>
@@ -34,11 +37,41 @@ export function OwnerKeyNotice({ room, ownerReady, onDone }: { room: CreatedRoom
       <p class="status-line" role="status">
         {copied === 'yes' ? 'Copied to the clipboard.' : copied === 'no' ? 'Copy did not work here: the key is selected, copy it by hand.' : ''}
       </p>
-      <p class="hint">
-        {ownerReady
-          ? 'This browser also keeps an owner pass for the room, so the room’s controls are yours here.'
-          : 'This browser could not get an owner pass; use the key on the room’s entrance to manage it.'}
-      </p>
+    </>
+  );
+}
+
+/** In the new room, right after creating it. */
+export function OwnerKeyDialog({ title, ownerKey, onClose }: { title: string; ownerKey: string; onClose(): void }) {
+  const dialog = useRef<HTMLDialogElement>(null);
+  useEffect(() => {
+    dialog.current?.showModal();
+  }, []);
+  return (
+    <dialog ref={dialog} class="owner-panel key-dialog" aria-labelledby="created-title" aria-describedby="owner-key-explain" onClose={onClose}>
+      <div class="panel-section">
+        <h2 id="created-title">“{title}” is ready</h2>
+        <p id="owner-key-explain">{EXPLAIN}</p>
+        <KeyRow ownerKey={ownerKey} autoFocus />
+        <p class="hint">This browser keeps an owner pass for the room, so the room’s controls are yours here.</p>
+        <div class="actions">
+          <button type="button" class="btn primary" onClick={() => dialog.current?.close()}>
+            Done
+          </button>
+        </div>
+      </div>
+    </dialog>
+  );
+}
+
+/** In the lobby, when the owner pass could not be taken. */
+export function OwnerKeyNotice({ room, onDone }: { room: CreatedRoom; onDone(): void }) {
+  return (
+    <section class="card created" aria-labelledby="created-title">
+      <h2 id="created-title">“{room.title}” is ready</h2>
+      <p id="owner-key-explain">{EXPLAIN}</p>
+      <KeyRow ownerKey={room.owner_key} autoFocus />
+      <p class="hint">This browser could not get an owner pass; use the key on the room’s entrance to manage it.</p>
       <div class="actions">
         <a class="btn primary" href={roomHref(room.id)}>
           Enter the room

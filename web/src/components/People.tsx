@@ -5,7 +5,7 @@ import { sameName } from '../session';
 import type { RoomUser } from '../types';
 import { Avatar } from './Avatar';
 
-export function People(props: { roomId: number; users: readonly RoomUser[]; me: string; isOwner: boolean; open: boolean; onClose(): void }) {
+export function People(props: { roomId: number; users: readonly RoomUser[]; me: string; isOwner: boolean; open: boolean; onClose(): void; onRename?(): void }) {
   const [status, setStatus] = useState('');
   const act = async (what: 'kick' | 'ban', name: string) => {
     if (what === 'ban' && !confirm(`Ban “${name}” from this room? They are removed now and cannot come back under this name.`)) return;
@@ -31,6 +31,11 @@ export function People(props: { roomId: number; users: readonly RoomUser[]; me: 
               {u.username}
               {sameName(u.username, props.me) && <span class="you"> (you)</span>}
             </span>
+            {props.onRename && sameName(u.username, props.me) && (
+              <button type="button" class="link-btn" onClick={props.onRename}>
+                Change name
+              </button>
+            )}
             {props.isOwner && !sameName(u.username, props.me) && (
               <span class="person-actions">
                 <button type="button" class="icon-btn" onClick={() => act('kick', u.username)} aria-label={`Kick ${u.username}`}>

@@ -5,15 +5,17 @@ import { Attention, notifications, setTitle } from '../attention';
 import { Composer } from '../components/Composer';
 import { ConnectionStatus } from '../components/ConnectionStatus';
 import { MessageList } from '../components/MessageList';
+import { OwnerKeyDialog } from '../components/OwnerKeyNotice';
 import { OwnerPanel } from '../components/OwnerPanel';
 import { People } from '../components/People';
 import { LockIcon } from '../components/RoomList';
 import type { Entry } from '../entry';
+import { focusComposer } from '../focus';
 import { useStore } from '../hooks';
+import { memberships, ownerKeys } from '../memberships';
 import { typingText } from '../presence';
 import { navigate } from '../router';
 import { ChatSession } from '../session';
-import { entered } from '../storage';
 import { tokens } from '../tokens';
 import type { Room } from '../types';
 
@@ -21,6 +23,8 @@ export function Chat({ room, entry, onExit }: { room: Room; entry: Entry; onExit
   const [unread, setUnread] = useState(0);
   const [peopleOpen, setPeopleOpen] = useState(false);
   const [managing, setManaging] = useState(false);
+  // Only right after creating the room here: the key is shown once, then forgotten.
+  const [freshKey, setFreshKey] = useState(() => ownerKeys.take(room.id));
   const { session, attention } = useMemo(() => {
     let s: ChatSession | undefined;
     const a = new Attention(
@@ -50,9 +54,9 @@ export function Chat({ room, entry, onExit }: { room: Room; entry: Entry; onExit
     if (ended && ended.reason !== 'kicked' && ended.reason !== 'deleted') onExit(ended.text);
   }, [ended]);
 
+  // Leaving keeps the room one click away (memberships), as "← Rooms" does.
   const leave = () => {
     session.stop();
-    entered.set(room.id, false);
     navigate('#/');
   };
 
@@ -117,8 +121,31 @@ export function Chat({ room, entry, onExit }: { room: Room; entry: Entry; onExit
         )}
       </main>
       <div class="scrim" aria-hidden="true" onClick={() => setPeopleOpen(false)} />
-      <People roomId={room.id} users={s.users} me={s.name} isOwner={isOwner} open={peopleOpen} onClose={() => setPeopleOpen(false)} />
+      <People
+        roomId={room.id}
+        users={s.users}
+        me={s.name}
+        isOwner={isOwner}
+        open={peopleOpen}
+        onClose={() => setPeopleOpen(false)}
+        onRename={() => {
+          // Back to the door, which asks for a name again.
+          session.stop();
+          memberships.forget(room.id);
+          onExit('');
+        }}
+      />
       {managing && isOwner && <OwnerPanel room={s.room} onSaved={(r) => session.roomChanged(r)} onClose={() => setManaging(false)} />}
+      {freshKey && (
+        <OwnerKeyDialog
+          title={s.room.title}
+          ownerKey={freshKey}
+          onClose={() => {
+            setFreshKey(undefined);
+            focusComposer();
+          }}
+        />
+      )}
     </div>
   );
 }

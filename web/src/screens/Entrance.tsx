@@ -7,7 +7,8 @@ import { ColorPicker } from '../components/ColorPicker';
 import { Field, focusFirstInvalid } from '../components/Field';
 import { LockIcon } from '../components/RoomList';
 import { storedRole, type Entry } from '../entry';
-import { entered, loadProfile, saveProfile } from '../storage';
+import { memberships } from '../memberships';
+import { loadProfile, saveProfile } from '../storage';
 import { tokens } from '../tokens';
 import type { Room } from '../types';
 import { hasErrors, validateName, type FieldErrors } from '../validation';
@@ -65,7 +66,7 @@ export function Entrance({ room, notice, onEnter }: { room: Room; notice?: strin
       chosen = 'member';
     }
     setBusy(false);
-    entered.set(room.id, true);
+    memberships.set(room.id, name);
     onEnter({ name, color: profile.color, role: chosen === 'needs-password' ? undefined : chosen });
   };
 

@@ -3,20 +3,20 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, describeError } from '../api';
 import { storedRole, type Entry } from '../entry';
 import { roomHref } from '../router';
-import { entered, loadProfile } from '../storage';
+import { memberships } from '../memberships';
+import { loadProfile } from '../storage';
 import type { Room } from '../types';
 import { Chat } from './Chat';
 import { Entrance } from './Entrance';
 
 type Load = { status: 'loading' } | { status: 'missing' } | { status: 'error'; text: string } | { status: 'ready'; room: Room };
 
-/** A reload of a room this tab had entered goes straight back in when no password is needed. */
+/** A room this browser has entered is one click (or a reload) away, unless it needs a password again. */
 function resume(room: Room): Entry | undefined {
-  if (!entered.has(room.id)) return undefined;
-  const p = loadProfile();
-  if (!p.name) return undefined;
-  const role = storedRole(room, p.name);
-  return role === 'needs-password' ? undefined : { name: p.name, color: p.color, role };
+  const name = memberships.name(room.id);
+  if (!name) return undefined;
+  const role = storedRole(room, name);
+  return role === 'needs-password' ? undefined : { name, color: loadProfile().color, role };
 }
 
 export function RoomScreen({ room: wanted }: { room: string }) {
@@ -70,7 +70,7 @@ export function RoomScreen({ room: wanted }: { room: string }) {
       room={load.room}
       entry={entry}
       onExit={(text) => {
-        entered.set(load.room.id, false);
+        memberships.forget(load.room.id);
         setNotice(text);
         setEntry(undefined);
         // Back at the door: the room may have changed (a new password, another visibility).
