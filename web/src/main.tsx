@@ -11,6 +11,8 @@ import './styles/messages.css';
 import './styles/people.css';
 // Last: its phone layout overrides the two above.
 import './styles/chat.css';
+// After chat.css: the polish of the chat screen on phones overrides its layout.
+import './styles/polish.css';
 
 function App() {
   const route = useRoute();
@@ -25,7 +27,7 @@ function App() {
         Skip to content
       </a>
       {route.name === 'lobby' && <TopBar />}
-      {inChat ? <RoomScreen room={route.room} key={route.room} /> : <Lobby />}
+      {inChat ? <RoomScreen room={route.room} password={route.password} key={route.room} /> : <Lobby />}
     </>
   );
 }

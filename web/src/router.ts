@@ -1,15 +1,26 @@
-// Routing by URL hash: `#/` is the lobby, `#/room/<id or title>` a room.
+// Routing by URL hash: `#/` is the lobby, `#/room/<id or title>` a room, and
+// `#/room/<id>?password=<pw>` an invite link that carries the room's password (invite.ts).
 import { useEffect, useState } from 'preact/hooks';
 
-export type Route = { name: 'lobby' } | { name: 'room'; room: string };
+export type Route = { name: 'lobby' } | { name: 'room'; room: string; password?: string };
+
+/** Splits `<room>?password=<pw>` (the part of a room route after `#/room/`). */
+export function splitInvite(raw: string): { room: string; password?: string } {
+  const q = raw.indexOf('?');
+  if (q === -1) return { room: raw };
+  const password = new URLSearchParams(raw.slice(q + 1)).get('password') ?? undefined;
+  return { room: raw.slice(0, q), password: password || undefined };
+}
 
 export function parseRoute(hash: string): Route {
   const m = /^#\/room\/(.+)$/.exec(hash);
   if (m) {
+    // A `?` in a title is encoded (roomHref), so a bare one starts the invite's parameters.
+    const { room, password } = splitInvite(m[1]!);
     try {
-      return { name: 'room', room: decodeURIComponent(m[1]!) };
+      return { name: 'room', room: decodeURIComponent(room), password };
     } catch {
-      return { name: 'room', room: m[1]! };
+      return { name: 'room', room, password };
     }
   }
   return { name: 'lobby' };

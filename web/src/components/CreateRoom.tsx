@@ -2,6 +2,7 @@
 // the field they name, then the owner key shown once and an owner token kept in this browser.
 import { useRef, useState } from 'preact/hooks';
 import { api, describeError } from '../api';
+import { knownPasswords } from '../invite';
 import { memberships, ownerKeys } from '../memberships';
 import { navigate, roomHref } from '../router';
 import { loadProfile, saveProfile } from '../storage';
@@ -55,6 +56,7 @@ export function CreateRoom({ onCreated }: { onCreated(): void }) {
       // The creator goes straight in, as owner; the room shows the key there, once.
       tokens.put(grant.data);
       memberships.set(res.data.id, profile.name);
+      if (body.password) knownPasswords.remember(res.data.id, body.password);
       ownerKeys.hold(res.data.id, res.data.owner_key);
       navigate(roomHref(res.data.id));
     } else setCreated(res.data);

@@ -4,6 +4,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { Attention, notifications, setTitle } from '../attention';
 import { Composer } from '../components/Composer';
 import { ConnectionStatus } from '../components/ConnectionStatus';
+import { InviteDialog } from '../components/InviteDialog';
 import { MessageList } from '../components/MessageList';
 import { OwnerKeyDialog } from '../components/OwnerKeyNotice';
 import { OwnerPanel } from '../components/OwnerPanel';
@@ -23,6 +24,7 @@ export function Chat({ room, entry, onExit }: { room: Room; entry: Entry; onExit
   const [unread, setUnread] = useState(0);
   const [peopleOpen, setPeopleOpen] = useState(false);
   const [managing, setManaging] = useState(false);
+  const [inviting, setInviting] = useState(false);
   // Only right after creating the room here: the key is shown once, then forgotten.
   const [freshKey, setFreshKey] = useState(() => ownerKeys.take(room.id));
   const { session, attention } = useMemo(() => {
@@ -77,6 +79,9 @@ export function Chat({ room, entry, onExit }: { room: Room; entry: Entry; onExit
         <div class="head-actions">
           <button type="button" class="btn small people-toggle" aria-expanded={peopleOpen} aria-controls="people" onClick={() => setPeopleOpen(!peopleOpen)}>
             People <span class="count-pill">{s.users.length}</span>
+          </button>
+          <button type="button" class="btn small" onClick={() => setInviting(true)}>
+            Invite
           </button>
           <NotifyToggle />
           {isOwner && (
@@ -136,6 +141,7 @@ export function Chat({ room, entry, onExit }: { room: Room; entry: Entry; onExit
         }}
       />
       {managing && isOwner && <OwnerPanel room={s.room} onSaved={(r) => session.roomChanged(r)} onClose={() => setManaging(false)} />}
+      {inviting && <InviteDialog room={s.room} onClose={() => setInviting(false)} />}
       {freshKey && (
         <OwnerKeyDialog
           title={s.room.title}

@@ -7,15 +7,19 @@ import { ColorPicker } from '../components/ColorPicker';
 import { Field, focusFirstInvalid } from '../components/Field';
 import { LockIcon } from '../components/RoomList';
 import { storedRole, type Entry } from '../entry';
+import { knownPasswords } from '../invite';
 import { memberships } from '../memberships';
 import { loadProfile, saveProfile } from '../storage';
 import { tokens } from '../tokens';
 import type { Room } from '../types';
 import { hasErrors, validateName, type FieldErrors } from '../validation';
 
-export function Entrance({ room, notice, onEnter }: { room: Room; notice?: string; onEnter(e: Entry): void }) {
+export function Entrance(props: { room: Room; notice?: string; invitePassword?: string; onEnter(e: Entry): void }) {
+  const { room, notice, onEnter } = props;
   const [profile, setProfile] = useState(loadProfile);
-  const [password, setPassword] = useState('');
+  const [password, setPassword] = useState(props.invitePassword ?? '');
+  // An invite link that carries the password: only a name is asked, unless the password fails.
+  const [passwordInLink, setPasswordInLink] = useState(!!props.invitePassword);
   const [ownerKey, setOwnerKey] = useState('');
   const [showOwner, setShowOwner] = useState(false);
   const [errors, setErrors] = useState<FieldErrors>({});
@@ -58,11 +62,15 @@ export function Entrance({ room, notice, onEnter }: { room: Room; notice?: strin
       if (!res.ok) {
         const { code, field } = res.error;
         if (code === 204 || code === 202 || field === 'name') return fail({ name: describeError(res.error) });
-        if (code === 104 || res.status === 401 || field === 'secret') return fail({ secret: 'Wrong password. Try again.' });
+        if (code === 104 || res.status === 401 || field === 'secret') {
+          setPasswordInLink(false);
+          return fail({ secret: passwordInLink ? 'The password in the invite link no longer works. Ask for the new one.' : 'Wrong password. Try again.' });
+        }
         return fail({ form: describeError(res.error) });
       }
       if (!res.data.token) return fail({ form: 'The server gave no pass for this room.' });
       tokens.put(res.data);
+      knownPasswords.remember(room.id, password);
       chosen = 'member';
     }
     setBusy(false);
@@ -98,7 +106,8 @@ export function Entrance({ room, notice, onEnter }: { room: Room; notice?: strin
           required
         />
         <ColorPicker id="entry-color" value={profile.color} onValue={(color) => setProfile({ ...profile, color })} />
-        {needsPassword && (
+        {needsPassword && passwordInLink && <p class="hint">Your invite link includes this room’s password: choose a name and enter.</p>}
+        {needsPassword && !passwordInLink && (
           <Field id="entry-password" type="password" label="Room password" value={password} onValue={setPassword} error={errors.secret} autoComplete="current-password" required />
         )}
         <details class="owner-key" open={showOwner || !!errors.owner_key} onToggle={(e) => setShowOwner(e.currentTarget.open)}>

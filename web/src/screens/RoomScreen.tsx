@@ -19,7 +19,8 @@ function resume(room: Room): Entry | undefined {
   return role === 'needs-password' ? undefined : { name, color: loadProfile().color, role };
 }
 
-export function RoomScreen({ room: wanted }: { room: string }) {
+/** `password`: from an invite link; used at the door, never kept in the address or in storage. */
+export function RoomScreen({ room: wanted, password }: { room: string; password?: string }) {
   const [load, setLoad] = useState<Load>({ status: 'loading' });
   const [entry, setEntry] = useState<Entry>();
   const [notice, setNotice] = useState<string>();
@@ -37,7 +38,8 @@ export function RoomScreen({ room: wanted }: { room: string }) {
       if (!live) return;
       if (res.ok) {
         // Titles change and ids do not: keep the id in the address, so a reload finds the room.
-        if (wanted !== String(res.data.id)) history.replaceState(history.state, '', roomHref(res.data.id));
+        // This also takes an invite's password out of the address bar (and the history).
+        if (location.hash !== roomHref(res.data.id)) history.replaceState(history.state, '', roomHref(res.data.id));
         setLoad({ status: 'ready', room: res.data });
         if (visit === 0) setEntry(resume(res.data));
       } else if (res.status === 404) setLoad({ status: 'missing' });
@@ -63,7 +65,7 @@ export function RoomScreen({ room: wanted }: { room: string }) {
         </section>
       </main>
     );
-  if (!entry) return <Entrance room={load.room} notice={notice} onEnter={setEntry} />;
+  if (!entry) return <Entrance room={load.room} notice={notice} invitePassword={password} onEnter={setEntry} />;
   return (
     <Chat
       key={`${load.room.id}:${entry.name}:${entry.role ?? ''}`}
