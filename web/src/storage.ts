@@ -23,6 +23,7 @@ export function save(key: string, value: unknown): void {
 
 export interface Profile {
   name: string;
+  /** The colour the person picked; '' for their name's own (colors.ts). */
   color: string;
 }
 
@@ -43,7 +44,7 @@ export function loadProfile(): Profile {
   const p = load<Partial<Profile>>('profile', {});
   return {
     name: typeof p.name === 'string' ? p.name : '',
-    color: typeof p.color === 'string' && isColor(p.color) ? p.color : PALETTE[0]!.value,
+    color: typeof p.color === 'string' && isColor(p.color) ? p.color : '',
   };
 }
 

@@ -33,7 +33,7 @@ export function People(props: { roomId: number; users: readonly RoomUser[]; me: 
             </span>
             {props.onRename && sameName(u.username, props.me) && (
               <button type="button" class="link-btn" onClick={props.onRename}>
-                Change name
+                Change name or colour
               </button>
             )}
             {props.isOwner && !sameName(u.username, props.me) && (

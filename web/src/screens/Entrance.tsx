@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, describeError } from '../api';
 import { setTitle } from '../attention';
+import { chosenColor, colorFor } from '../colors';
 import { ColorPicker } from '../components/ColorPicker';
 import { Field, focusFirstInvalid } from '../components/Field';
 import { LockIcon } from '../components/RoomList';
@@ -75,7 +76,7 @@ export function Entrance(props: { room: Room; notice?: string; invitePassword?: 
     }
     setBusy(false);
     memberships.set(room.id, name);
-    onEnter({ name, color: profile.color, role: chosen === 'needs-password' ? undefined : chosen });
+    onEnter({ name, color: chosenColor(profile), role: chosen === 'needs-password' ? undefined : chosen });
   };
 
   return (
@@ -105,7 +106,7 @@ export function Entrance(props: { room: Room; notice?: string; invitePassword?: 
           autoComplete="nickname"
           required
         />
-        <ColorPicker id="entry-color" value={profile.color} onValue={(color) => setProfile({ ...profile, color })} />
+        <ColorPicker id="entry-color" value={profile.color} auto={colorFor(name)} onValue={(color) => setProfile({ ...profile, color })} />
         {needsPassword && passwordInLink && <p class="hint">Your invite link includes this room’s password: choose a name and enter.</p>}
         {needsPassword && !passwordInLink && (
           <Field id="entry-password" type="password" label="Room password" value={password} onValue={setPassword} error={errors.secret} autoComplete="current-password" required />

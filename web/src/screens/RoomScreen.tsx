@@ -3,6 +3,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { api, describeError } from '../api';
 import { storedRole, type Entry } from '../entry';
 import { roomHref } from '../router';
+import { chosenColor } from '../colors';
 import { memberships } from '../memberships';
 import { loadProfile } from '../storage';
 import type { Room } from '../types';
@@ -16,7 +17,7 @@ function resume(room: Room): Entry | undefined {
   const name = memberships.name(room.id);
   if (!name) return undefined;
   const role = storedRole(room, name);
-  return role === 'needs-password' ? undefined : { name, color: loadProfile().color, role };
+  return role === 'needs-password' ? undefined : { name, color: chosenColor({ ...loadProfile(), name }), role };
 }
 
 /** `password`: from an invite link; used at the door, never kept in the address or in storage. */
