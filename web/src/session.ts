@@ -4,6 +4,7 @@ import { api, describeError, socketUrl } from './api';
 import { Presence, TYPING_TTL_MS } from './presence';
 import { Outbox, type Pending } from './outbox';
 import { limitsFrom, Pacer } from './pacing';
+import { describeRoomChange } from './roomChanges';
 import { RoomConnection, type ConnStatus } from './socket';
 import { safeColor } from './storage';
 import { Timeline, type TimelineItem } from './timeline';
@@ -137,7 +138,14 @@ export class ChatSession {
 
   /** The owner changed the room over REST; the `room_updated` event may come later or not at all. */
   roomChanged(room: Room): void {
-    this.set({ room: updatedRoom(this.state.room, room) });
+    this.applyRoom(updatedRoom(this.state.room, room));
+  }
+
+  /** The room as it is now, with a word in the timeline about what changed, if anything did. */
+  private applyRoom(next: Room): void {
+    const what = describeRoomChange(this.state.room, next);
+    if (what) this.timeline.notice(what, 'info');
+    this.set({ room: next, items: this.timeline.list });
   }
 
   // ---- actions -------------------------------------------------------------------------------
@@ -249,8 +257,11 @@ export class ChatSession {
         if (sameName(ev.name, this.opts.name)) {
           if (ev.event_type === 'join' && !this.state.joined) this.onJoined();
         } else {
-          const text = ev.event_type === 'join' ? `${ev.name} joined the room` : `${ev.name} left the room`;
-          this.timeline.notice(text, ev.event_type, time);
+          // Back within a minute (a reload, a flaky network): the pair says nothing, so it folds away.
+          if (ev.event_type === 'leave' || !this.timeline.foldRejoin(ev.name, time)) {
+            const text = ev.event_type === 'join' ? `${ev.name} joined the room` : `${ev.name} left the room`;
+            this.timeline.notice(text, ev.event_type, time, ev.name);
+          }
         }
         this.set({ users: this.presence.list, items: this.timeline.list, typing: this.presence.typists() });
         return;
@@ -271,9 +282,7 @@ export class ChatSession {
         if (this.timeline.remove(ev.id)) this.set({ items: this.timeline.list });
         return;
       case 'room_updated':
-        this.timeline.notice('The owner updated the room.', 'info');
-        this.set({ room: updatedRoom(this.state.room, { ...ev, ...(ev.room ?? {}) }), items: this.timeline.list });
-        return;
+        return this.applyRoom(updatedRoom(this.state.room, { ...ev, ...(ev.room ?? {}) }));
       case 'room_deleted':
         return this.end('deleted', 'The owner deleted this room.');
       case 'kicked':

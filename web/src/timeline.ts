@@ -5,7 +5,10 @@ import type { ChatMessage } from './types';
 
 export type TimelineItem =
   | { kind: 'msg'; key: string; m: ChatMessage }
-  | { kind: 'notice'; key: string; text: string; time: string; tone: 'join' | 'leave' | 'info' | 'warn' };
+  | { kind: 'notice'; key: string; text: string; time: string; tone: 'join' | 'leave' | 'info' | 'warn'; who?: string };
+
+/** A leave followed by a join of the same name within this long folds away. */
+export const FOLD_REJOIN_MS = 60_000;
 
 export class Timeline {
   private items: TimelineItem[] = [];
@@ -52,8 +55,21 @@ export class Timeline {
     return fresh;
   }
 
-  notice(text: string, tone: 'join' | 'leave' | 'info' | 'warn', time = new Date().toISOString()): void {
-    this.items = [...this.items, { kind: 'notice', key: `n${++this.noticeId}`, text, time, tone }];
+  notice(text: string, tone: 'join' | 'leave' | 'info' | 'warn', time = new Date().toISOString(), who?: string): void {
+    this.items = [...this.items, { kind: 'notice', key: `n${++this.noticeId}`, text, time, tone, who }];
+  }
+
+  /** `who` joins at `time`: drops their leave notice if it is recent; true when one was dropped. */
+  foldRejoin(who: string, time: string): boolean {
+    const key = who.normalize('NFC').toLowerCase();
+    for (let i = this.items.length - 1; i >= 0; i--) {
+      const it = this.items[i]!;
+      if (it.kind !== 'notice' || it.who?.normalize('NFC').toLowerCase() !== key) continue;
+      if (it.tone !== 'leave' || !(Date.parse(time) - Date.parse(it.time) < FOLD_REJOIN_MS)) return false;
+      this.items = [...this.items.slice(0, i), ...this.items.slice(i + 1)];
+      return true;
+    }
+    return false;
   }
 
   edit(id: string, msg: string): boolean {

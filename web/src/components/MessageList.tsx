@@ -32,6 +32,8 @@ export function MessageList(p: MessageListProps) {
   const log = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const before = useRef({ first: '', height: 0, pending: 0, count: 0 });
+  // "New messages" counts messages; joins, leaves and other notices are not news enough.
+  const messages = p.items.reduce((n, it) => n + (it.kind === 'msg' ? 1 : 0), 0);
   const [unseen, setUnseen] = useState(0);
 
   useLayoutEffect(() => {
@@ -44,8 +46,8 @@ export function MessageList(p: MessageListProps) {
     else if (atBottom.current || p.pending.length > prev.pending) {
       el.scrollTop = el.scrollHeight;
       atBottom.current = true;
-    } else if (p.items.length > prev.count) setUnseen((n) => n + p.items.length - prev.count);
-    before.current = { first, height: el.scrollHeight, pending: p.pending.length, count: p.items.length };
+    } else if (messages > prev.count) setUnseen((n) => n + messages - prev.count);
+    before.current = { first, height: el.scrollHeight, pending: p.pending.length, count: messages };
   }, [p.items, p.pending]);
 
   const onScroll = () => {
