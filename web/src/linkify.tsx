@@ -1,8 +1,9 @@
-// Message text to DOM nodes: plain text stays text, and http(s) URLs become links built as
-// elements. Nothing here ever parses HTML, so markup in a message shows as the characters it is.
+// Message text to DOM nodes: plain text stays text, and http(s) URLs (and addresses starting
+// with `www.`, taken as https) become links built as elements. Nothing here ever parses HTML, so
+// markup in a message shows as the characters it is.
 import type { ComponentChildren } from 'preact';
 
-const URL_RE = /\bhttps?:\/\/[^\s<>"']+/gi;
+const URL_RE = /\b(?:https?:\/\/|www\.)[^\s<>"']+/gi;
 // Punctuation that usually ends the sentence rather than the URL.
 const TRAILING = /[.,;:!?)\]}'"]+$/;
 
@@ -24,7 +25,8 @@ export function linkify(text: string): ComponentChildren[] {
     // Keep a closing paren that belongs to the URL, as in Wikipedia links.
     if (trail && !(trail.startsWith(')') && url.includes('('))) url = url.slice(0, -trail.length);
     const start = m.index ?? 0;
-    const href = safeHref(url);
+    // A bare `www.` needs a scheme to be an address at all; browsers reach such sites over https.
+    const href = url.length > 4 && /^www\./i.test(url) ? safeHref(`https://${url}`) : safeHref(url);
     if (!href) continue;
     if (start > last) out.push(text.slice(last, start));
     out.push(

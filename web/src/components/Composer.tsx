@@ -1,10 +1,13 @@
-// Writing a message: Enter sends, Shift+Enter makes a new line; typing is announced (throttled
-// by the session). Messages written while offline wait as pending and go out on reconnect.
+// Writing a message: Enter sends, Shift+Enter makes a new line, ↑ in an empty box edits one's
+// last message; typing is announced (throttled by the session); the draft is kept per room.
+// Messages written while offline wait as pending and go out on reconnect.
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { drafts } from '../drafts';
 import { LIMITS } from '../types';
 
-export function Composer({ onSend, onTyping, disabled }: { onSend(text: string): void; onTyping(): void; disabled?: boolean }) {
-  const [text, setText] = useState('');
+export function Composer(props: { room: number; onSend(text: string): void; onTyping(): void; onEditLast?(): boolean; disabled?: boolean }) {
+  const { onSend, onTyping, disabled } = props;
+  const [text, setText] = useState(() => drafts.get(props.room));
   const box = useRef<HTMLTextAreaElement>(null);
   const length = [...text].length;
   const tooLong = length > LIMITS.messageMax;
@@ -12,7 +15,9 @@ export function Composer({ onSend, onTyping, disabled }: { onSend(text: string):
   // Entering a room means wanting to write in it; on touch screens the keyboard would cover it.
   useEffect(() => {
     if (matchMedia('(hover: hover)').matches) box.current?.focus();
+    grow();
   }, []);
+  useEffect(() => drafts.set(props.room, text), [text]);
 
   const grow = () => {
     const el = box.current;
@@ -57,6 +62,8 @@ export function Composer({ onSend, onTyping, disabled }: { onSend(text: string):
           if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
             e.preventDefault();
             send();
+          } else if (e.key === 'ArrowUp' && !text && !e.isComposing && props.onEditLast?.()) {
+            e.preventDefault();
           }
         }}
       />

@@ -1,10 +1,13 @@
-// One message: author, local time, text (always as text; links as real elements) and, where
-// allowed, edit and delete. Editing happens in place.
+// One message: author, local time, text (formatted from Markdown-like text, never as HTML; links
+// as real elements) and, where allowed, edit and delete. Editing happens in place.
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { linkify } from '../linkify';
+import { onEditRequest } from '../editRequests';
+import { focusComposer } from '../focus';
+import { richText } from '../richtext';
 import { clockTime, fullTime } from '../time';
 import { LIMITS, type ChatMessage } from '../types';
 import { Avatar } from './Avatar';
+import { MessageMenu, type MessageAction } from './MessageMenu';
 
 export interface MessageActions {
   onEdit(id: string, msg: string): boolean;
@@ -15,8 +18,37 @@ export function MessageItem(props: { m: ChatMessage; mine: boolean; grouped: boo
   const { m, mine, grouped } = props;
   const [editing, setEditing] = useState(false);
   const [problem, setProblem] = useState<string>();
+  const root = useRef<HTMLElement>(null);
+  // Where the keyboard goes when the edit ends: back where it was started from.
+  const returnTo = useRef<'composer' | 'actions' | undefined>(undefined);
+  const startEdit = (from: 'composer' | 'actions') => {
+    returnTo.current = from;
+    setEditing(true);
+  };
+  const endEdit = () => setEditing(false);
+  useEffect(() => (props.canEdit ? onEditRequest(m.id, () => startEdit('composer')) : undefined), [m.id, props.canEdit]);
+  useEffect(() => {
+    const to = returnTo.current;
+    if (editing || !to) return;
+    returnTo.current = undefined;
+    const visible = [...(root.current?.querySelectorAll<HTMLElement>('.msg-actions button') ?? [])].find((b) => b.offsetParent !== null);
+    if (to === 'actions' && visible) visible.focus();
+    else focusComposer();
+  }, [editing]);
+  const when = clockTime(m.time);
+  const actions: MessageAction[] = [];
+  if (props.canEdit) actions.push({ label: 'Edit', aria: `Edit message from ${when}`, run: () => startEdit('actions') });
+  if (props.canDelete)
+    actions.push({
+      label: 'Delete',
+      danger: true,
+      aria: mine ? `Delete your message from ${when}` : `Delete message by ${m.name} from ${when}`,
+      run: () => {
+        if (confirm('Delete this message for everyone?') && !props.onDelete(m.id)) setProblem('Not connected: the message was not deleted.');
+      },
+    });
   return (
-    <article class={`msg${mine ? ' mine' : ''}${grouped ? ' grouped' : ''}`} data-seq={m.seq}>
+    <article ref={root} class={`msg${mine ? ' mine' : ''}${grouped ? ' grouped' : ''}`} data-seq={m.seq}>
       {grouped ? <span class="avatar-gap" /> : <Avatar name={m.name} color={m.color} />}
       <div class="bubble">
         <header class={grouped ? 'sr-only' : 'meta'}>
@@ -29,42 +61,22 @@ export function MessageItem(props: { m: ChatMessage; mine: boolean; grouped: boo
         {editing ? (
           <EditBox
             initial={m.msg}
-            onCancel={() => setEditing(false)}
+            onCancel={endEdit}
             onSave={(text) => {
               if (text !== m.msg && !props.onEdit(m.id, text)) return setProblem('Not connected: the edit was not sent.');
               setProblem(undefined);
-              setEditing(false);
+              endEdit();
             }}
           />
         ) : (
-          <p class="text">
-            {linkify(m.msg)}
+          <div class="text">
+            {richText(m.msg)}
             {(m.edited || m.edited_at) && <span class="edited"> (edited)</span>}
-          </p>
+          </div>
         )}
         {problem && <p class="field-error">{problem}</p>}
       </div>
-      {!editing && (props.canEdit || props.canDelete) && (
-        <div class="msg-actions">
-          {props.canEdit && (
-            <button type="button" class="icon-btn" onClick={() => setEditing(true)} aria-label={`Edit message from ${clockTime(m.time)}`}>
-              Edit
-            </button>
-          )}
-          {props.canDelete && (
-            <button
-              type="button"
-              class="icon-btn danger"
-              aria-label={mine ? `Delete your message from ${clockTime(m.time)}` : `Delete message by ${m.name} from ${clockTime(m.time)}`}
-              onClick={() => {
-                if (confirm('Delete this message for everyone?') && !props.onDelete(m.id)) setProblem('Not connected: the message was not deleted.');
-              }}
-            >
-              Delete
-            </button>
-          )}
-        </div>
-      )}
+      {!editing && <MessageMenu actions={actions} id={`msg-${m.seq}`} about={mine ? `your message from ${when}` : `the message by ${m.name} from ${when}`} />}
     </article>
   );
 }

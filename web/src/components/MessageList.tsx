@@ -5,6 +5,7 @@ import { useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { sameName, type Pending } from '../session';
 import { dayLabel, sameDay } from '../time';
 import type { TimelineItem } from '../timeline';
+import { richText } from '../richtext';
 import { MessageItem, type MessageActions } from './MessageItem';
 import { Avatar } from './Avatar';
 
@@ -124,7 +125,7 @@ export function MessageList(p: MessageListProps) {
                 <span class="author">{p.me}</span>
                 <span class="sending">{q.state === 'failed' ? 'Not sent' : p.connected ? 'Sending…' : 'Waiting for the connection…'}</span>
               </header>
-              <p class="text">{q.msg}</p>
+              <div class="text">{richText(q.msg)}</div>
               {q.state === 'failed' && (
                 <p class="field-error">
                   {q.error}{' '}

@@ -12,11 +12,12 @@ import { People } from '../components/People';
 import { LockIcon } from '../components/RoomList';
 import type { Entry } from '../entry';
 import { focusComposer } from '../focus';
+import { requestEdit } from '../editRequests';
 import { useStore } from '../hooks';
 import { memberships, ownerKeys } from '../memberships';
 import { typingText } from '../presence';
 import { navigate } from '../router';
-import { ChatSession } from '../session';
+import { ChatSession, sameName } from '../session';
 import { tokens } from '../tokens';
 import type { Room } from '../types';
 
@@ -122,7 +123,18 @@ export function Chat({ room, entry, onExit }: { room: Room; entry: Entry; onExit
             </a>
           </div>
         ) : (
-          <Composer onSend={(t) => session.send(t)} onTyping={() => session.typing()} />
+          <Composer
+            room={room.id}
+            onSend={(t) => session.send(t)}
+            onTyping={() => session.typing()}
+            onEditLast={() => {
+              for (let i = s.items.length - 1; i >= 0; i--) {
+                const it = s.items[i]!;
+                if (it.kind === 'msg' && sameName(it.m.name, s.name)) return requestEdit(it.m.id);
+              }
+              return false;
+            }}
+          />
         )}
       </main>
       <div class="scrim" aria-hidden="true" onClick={() => setPeopleOpen(false)} />
