@@ -31,11 +31,6 @@ export function People(props: { roomId: number; users: readonly RoomUser[]; me: 
               {u.username}
               {sameName(u.username, props.me) && <span class="you"> (you)</span>}
             </span>
-            {props.onRename && sameName(u.username, props.me) && (
-              <button type="button" class="link-btn" onClick={props.onRename}>
-                Change name or colour
-              </button>
-            )}
             {props.isOwner && !sameName(u.username, props.me) && (
               <span class="person-actions">
                 <button type="button" class="icon-btn" onClick={() => act('kick', u.username)} aria-label={`Kick ${u.username}`}>
@@ -49,6 +44,13 @@ export function People(props: { roomId: number; users: readonly RoomUser[]; me: 
           </li>
         ))}
       </ul>
+      {props.onRename && (
+        <p class="hint rename">
+          <button type="button" class="link-btn" onClick={props.onRename}>
+            Change name or colour
+          </button>
+        </p>
+      )}
       <p class="status-line" role="status">
         {status}
       </p>
