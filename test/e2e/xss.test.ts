@@ -1,5 +1,6 @@
 // Browser: markup in a message, a name, a room title or description is shown as the characters
-// it is and runs nothing; only http(s) URLs become links.
+// it is and runs nothing; only http(s) URLs become links. Formatting (bold, quotes, code) wraps
+// text, never markup.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -69,6 +70,28 @@ describe('markup is text', { skip, timeout: 150_000 }, () => {
     assert.equal(await xss(vic.page), undefined, 'nothing ran for the reader');
     assert.equal(await vic.page.title(), `${IMG} · ChitChat`);
     await shot(vic.page, 'chat-xss');
+    assert.deepEqual([...mallory.errors, ...vic.errors], []);
+  });
+
+  test('formatting is parsed, but whatever it wraps stays text; Markdown links and raw HTML make nothing', async () => {
+    const linksBefore = await log(vic.page).getByRole('link').count();
+    const FORMATTED = [`**${IMG}**`, `> ${SCRIPT}`, '```\n' + IMG + '\n```', '[click me](javascript:window.__xss=1)', '`<b>not bold</b>`', '<b>raw</b> *<i>x</i>*'];
+    for (const f of FORMATTED) await say(mallory.page, f);
+    for (const p of [mallory.page, vic.page]) {
+      const l = log(p);
+      await l.getByText('<b>raw</b>', { exact: false }).waitFor();
+      await l.locator('strong', { hasText: IMG }).waitFor();
+      await l.locator('blockquote', { hasText: SCRIPT }).waitFor();
+      await l.locator('pre code', { hasText: IMG }).waitFor();
+      await l.getByText('[click me](javascript:window.__xss=1)', { exact: true }).waitFor();
+      await l.locator('code', { hasText: '<b>not bold</b>' }).waitFor();
+      await l.locator('em', { hasText: '<i>x</i>' }).waitFor();
+      assert.equal(await p.locator('#app img, #app script, #app b, #app i').count(), 0, 'no element was made from the text');
+      assert.equal(await l.getByRole('link').count(), linksBefore, 'no link from Markdown');
+    }
+    await vic.page.waitForTimeout(300);
+    assert.equal(await xss(mallory.page), undefined);
+    assert.equal(await xss(vic.page), undefined);
     assert.deepEqual([...mallory.errors, ...vic.errors], []);
   });
 });
