@@ -50,7 +50,8 @@ function render(tokens: readonly Token[]): ComponentChildren[] {
         </pre>,
       );
     } else if (t.type === 'softbreak' || t.type === 'hardbreak') {
-      top().children.push(<br />);
+      // The text keeps its own line breaks (white-space: pre-wrap), as plain text did.
+      top().children.push('\n');
     }
   }
   return root;

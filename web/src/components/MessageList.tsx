@@ -109,7 +109,11 @@ export function MessageList(p: MessageListProps) {
           const m = it.m;
           const mine = sameName(m.name, p.me);
           const grouped =
-            !newDay && prev?.kind === 'msg' && prev.m.name === m.name && Date.parse(m.time) - Date.parse(prev.m.time) < GROUP_WITHIN_MS;
+            !newDay &&
+            prev?.kind === 'msg' &&
+            prev.m.name === m.name &&
+            prev.m.color === m.color && // a new colour shows with a new avatar
+            Date.parse(m.time) - Date.parse(prev.m.time) < GROUP_WITHIN_MS;
           return (
             <Fragment key={it.key}>
               {day}
