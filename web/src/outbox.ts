@@ -34,8 +34,10 @@ export class Outbox {
     this.update([...this.list, { client_id: randomId(), msg, color, state: 'sending', sentAt: 0 }]);
   }
 
+  /** A failed message goes again after those already waiting: the list is the sending order. */
   retry(client_id: string): void {
-    this.patch(client_id, { state: 'sending', error: undefined, sentAt: 0 });
+    const p = this.list.find((x) => x.client_id === client_id);
+    if (p) this.update([...this.list.filter((x) => x !== p), { ...p, state: 'sending', error: undefined, sentAt: 0 }]);
   }
 
   discard(client_id: string): void {

@@ -235,7 +235,6 @@ export class ChatSession {
     if ((ev as { event_type: string }).event_type === 'identity') {
       const limits = limitsFrom(ev);
       if (limits) this.pacer.setLimits(limits);
-      return;
     }
     switch (ev.event_type) {
       case 'send':
@@ -344,7 +343,7 @@ export class ChatSession {
       case 403:
         return this.end('revoked', 'Your access to this room has expired or was revoked.');
     }
-    if (e.field === 'msg' && this.outbox.failOldest(describeError(e))) return;
+    if (e.field === 'msg' && this.outbox.failOldest(describeError(e))) return this.flush();
     this.timeline.notice(describeError(e), 'warn');
     this.set({ items: this.timeline.list });
   }
