@@ -100,6 +100,15 @@ describe('small things', { skip, timeout: 150_000 }, () => {
     assert.ok(await title.evaluate((el) => el.scrollWidth <= el.clientWidth), 'the whole title shows');
     const status = cy.page.getByRole('status').filter({ hasText: 'Connection:' });
     assert.equal(await status.textContent(), 'Connection: Live', 'the state is still there for screen readers');
+    // Offline, the state needs words: they go under the title rather than squeezing it.
+    await cy.context.setOffline(true);
+    await status.filter({ hasText: 'Offline' }).waitFor();
+    assert.ok(await title.evaluate((el) => el.scrollWidth <= el.clientWidth), 'the whole title still shows');
+    const box = await cy.page.locator('.conn').boundingBox();
+    assert.ok(box && box.x >= 0 && box.x + box.width <= PHONE.width, 'the state shows whole, on screen');
+    await shot(cy.page, 'chat-phone-offline');
+    await cy.context.setOffline(false);
+    await waitLive(cy.page);
 
     await say(cy.page, 'from my phone');
     const mine = log(cy.page).locator('article:not(.pending)', { hasText: 'from my phone' });
