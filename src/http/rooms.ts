@@ -44,7 +44,7 @@ export async function roomRoutes(app: FastifyInstance, deps: Deps): Promise<void
   );
 
   app.get<RoomReq>('/chats/:room', { schema: { tags, summary: 'One room by id or title', params: RoomParams } }, async (req) => {
-    const room = await access.room(req.params.room);
+    const room = await access.roomFor(req.params.room, req.headers.authorization);
     // users of private and hidden rooms only with a valid token; a stale token just hides them.
     const showUsers = room.visibility === 'public' || (await access.fromHeader(room, req.headers.authorization).catch(() => null)) !== null;
     return roomJson(room, await broker.presence(room.id), showUsers);
@@ -54,7 +54,7 @@ export async function roomRoutes(app: FastifyInstance, deps: Deps): Promise<void
     '/chats/:room',
     { schema: { tags, summary: "Update a room (owner token)", params: RoomParams, body: UpdateRoomBody } },
     async (req) => {
-      const room = await access.room(req.params.room);
+      const room = await access.roomFor(req.params.room, req.headers.authorization);
       await access.requireOwner(room, req.headers.authorization);
       const patch = parseRoomPatch(objectBody(req.body, UpdateRoomBody, 103), {
         visibility: room.visibility,
@@ -81,7 +81,7 @@ export async function roomRoutes(app: FastifyInstance, deps: Deps): Promise<void
   );
 
   app.delete<RoomReq>('/chats/:room', { schema: { tags, summary: 'Delete a room (owner token)', params: RoomParams } }, async (req) => {
-    const room = await access.room(req.params.room);
+    const room = await access.roomFor(req.params.room, req.headers.authorization);
     await access.requireOwner(room, req.headers.authorization);
     if (!(await store.deleteRoom(room.id))) throw new AppError(101);
     await broker.publish(room.id, { data: encode.roomDeleted(room.id), close: { code: CLOSE.normal, reason: 'room deleted' } });

@@ -56,9 +56,9 @@ export class Upgrader {
       throw new AppError(101);
     }
     const since = seqParam(url.searchParams.get('since') ?? undefined, 'since', 0);
-    const room = await this.opts.access.room(ref);
     const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
     const token = protocolToken(offered);
+    const room = await this.opts.access.room(ref, token);
     let claims: TokenClaims | null = null;
     if (token !== undefined) claims = await this.opts.access.claims(room, token);
     else if (room.visibility !== 'public') throw new AppError(104, 'token');

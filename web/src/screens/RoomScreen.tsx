@@ -37,7 +37,8 @@ export function RoomScreen({ room: wanted }: { room: string }) {
       if (!live) return;
       if (res.ok) {
         // Titles change and ids do not: keep the id in the address, so a reload finds the room.
-        if (wanted !== String(res.data.id)) history.replaceState(history.state, '', roomHref(res.data.id));
+        // Not for a hidden room: its id alone answers 404 (SPEC §1), only its title finds it.
+        if (wanted !== String(res.data.id) && res.data.visibility !== 'hidden') history.replaceState(history.state, '', roomHref(res.data.id));
         setLoad({ status: 'ready', room: res.data });
         if (visit === 0) setEntry(resume(res.data));
       } else if (res.status === 404) setLoad({ status: 'missing' });
