@@ -24,10 +24,10 @@ export async function tokenRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     {
       schema: { tags, summary: 'Get a member token (room password) or an owner token (owner key)', params: RoomParams, body: TokenBody },
       // Keyed by the room itself, not the path: `/chats/2`, `/chats/002` and `/chats/my%20room` share one budget.
+      // Rooms that do not exist share one key per address: fresh names cannot grow the state.
       config: rateLimit(config.limits.tokensPerMinute, '1 minute', async (req) => {
-        const ref = (req.params as { room: string }).room;
-        const room = await access.anyRoom(ref).catch(() => undefined);
-        return `${req.ip} ${room ? room.id : `?${ref.toLowerCase()}`}`;
+        const room = await access.anyRoom((req.params as { room: string }).room).catch(() => undefined);
+        return `${req.ip} ${room ? room.id : '?'}`;
       }),
     },
     async (req, reply) => {
