@@ -116,7 +116,7 @@ export async function createApp(config: Config): Promise<App> {
   http.setErrorHandler((err: FastifyError | AppError, req, reply) => {
     let appErr: AppError;
     if (err instanceof AppError) appErr = err;
-    else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') appErr = new AppError(105, 'body');
+    else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') appErr = new AppError(105, 'body', 413);
     else if (err.statusCode === 429) appErr = new AppError(306);
     else if (err.statusCode !== undefined && err.statusCode < 500) appErr = new AppError(105);
     else {
