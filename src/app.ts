@@ -108,6 +108,7 @@ export async function createApp(config: Config): Promise<App> {
     maxBufferedBytes: config.maxBufferedBytes,
     // A name's holder on this node gets this long to answer a ping before a newcomer takes it.
     probeMs: Math.min(3000, config.pingIntervalMs),
+    replayStallMs: config.replayStallMs,
     log: http.log,
   };
   const deps: Deps = { config, store, broker, access, writer, metrics, accepting: () => accepting };

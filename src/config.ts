@@ -61,6 +61,8 @@ export interface Config {
   pingIntervalMs: number;
   /** Bytes a socket may have queued before it counts as too slow and is closed with 1013. */
   maxBufferedBytes: number;
+  /** A ?since replay that makes no progress for this long is dropped, ms. */
+  replayStallMs: number;
   logLevel: string;
 }
 
@@ -91,6 +93,7 @@ const KEYS = {
   CHITCHAT_LIMIT_CONNECTS_PER_MINUTE: 'limit-connects-per-minute',
   CHITCHAT_PING_INTERVAL_MS: 'ping-interval-ms',
   CHITCHAT_MAX_BUFFERED_BYTES: 'max-buffered-bytes',
+  CHITCHAT_REPLAY_STALL_MS: 'replay-stall-ms',
   CHITCHAT_REQUEST_TIMEOUT_MS: 'request-timeout-ms',
   CHITCHAT_LOG_LEVEL: 'log-level',
 } as const;
@@ -187,6 +190,7 @@ export function loadConfig(env: Source, argv: string[], cwd = process.cwd()): Co
     keepAliveTimeoutMs: merged.WRITE_TIMEOUT_MS !== undefined ? Number(merged.WRITE_TIMEOUT_MS) : 72_000,
     pingIntervalMs: int(merged, 'CHITCHAT_PING_INTERVAL_MS', 30_000, 100),
     maxBufferedBytes: int(merged, 'CHITCHAT_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024),
+    replayStallMs: int(merged, 'CHITCHAT_REPLAY_STALL_MS', 30_000, 100),
     logLevel,
   };
 }
