@@ -16,6 +16,7 @@ import {
   type NewMessage,
   type NewRoom,
   type Page,
+  type RoomPage,
   type RoomRecord,
   type RoomUpdate,
   type Store,
@@ -69,6 +70,11 @@ export class SqliteStore implements Store {
       roomByKey: db.prepare<[string], RoomRow>('SELECT * FROM rooms WHERE title_key = ?'),
       listRooms: db.prepare<[], RoomRow>(
         "SELECT * FROM rooms WHERE visibility <> 'hidden' ORDER BY last_activity DESC, id DESC",
+      ),
+      listRoomsPage: db.prepare<{ limit: number; lastActivity: string | null; id: number | null }, RoomRow>(
+        `SELECT * FROM rooms WHERE visibility <> 'hidden'
+           AND (@lastActivity IS NULL OR last_activity < @lastActivity OR (last_activity = @lastActivity AND id < @id))
+         ORDER BY last_activity DESC, id DESC LIMIT @limit`,
       ),
       insertRoom: db.prepare(
         `INSERT INTO rooms (title, title_key, description, visibility, password_hash, owner_key_hash,
@@ -145,8 +151,10 @@ export class SqliteStore implements Store {
     return row && toRoom(row);
   }
 
-  async listRooms(): Promise<RoomRecord[]> {
-    return this.stmt.listRooms.all().map(toRoom);
+  async listRooms(page?: RoomPage): Promise<RoomRecord[]> {
+    if (!page) return this.stmt.listRooms.all().map(toRoom);
+    const after = { lastActivity: page.after?.lastActivity ?? null, id: page.after?.id ?? null };
+    return this.stmt.listRoomsPage.all({ limit: page.limit, ...after }).map(toRoom);
   }
 
   async updateRoom(id: number, u: RoomUpdate): Promise<RoomRecord | undefined> {
