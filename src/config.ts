@@ -1,7 +1,7 @@
 // One typed configuration: defaults < config.json < environment < command-line flags,
 // validated once at start. Nothing else reads process.env.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -297,10 +297,11 @@ function requireSecretForShared(): never {
 function keptSecret(dataDir: string): string {
   const file = join(dataDir, 'secret');
   if (existsSync(file)) {
+    chmodSync(file, 0o600); // one kept by an older version may be readable by others
     const s = readFileSync(file, 'utf8').trim();
     if (s.length >= 32) return s;
   }
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const s = randomBytes(48).toString('base64url');
   writeFileSync(file, s + '\n', { mode: 0o600 });
   return s;
