@@ -101,10 +101,14 @@ try {
   // 2. stalled
   await sleep(1000);
   const rssBefore = readProc(pid)!.rss;
+  const heapBefore = await metric(server.baseHttpUrl, 'nodejs_heap_size_used_bytes');
+  const externalBefore = await metric(server.baseHttpUrl, 'nodejs_external_memory_bytes');
   const stalled = await Promise.all(Array.from({ length: STALLED }, () => upgrade(server.port, (s) => s.pause())));
   await idle(pid);
   await sleep(2000);
   const during = readProc(pid)!;
+  const heapDuring = await metric(server.baseHttpUrl, 'nodejs_heap_size_used_bytes');
+  const externalDuring = await metric(server.baseHttpUrl, 'nodejs_external_memory_bytes');
   await sleep(STALL_MS + 5000);
   const dropped = await metric(server.baseHttpUrl, 'chitchat_replays_dropped_total');
   const rssAfter = readProc(pid)!.rss;
@@ -119,6 +123,9 @@ try {
       rssBeforeMiB: +(rssBefore / MiB).toFixed(1),
       rssWhileStalledMiB: +(during.rss / MiB).toFixed(1),
       rssPerStalledSocketMiB: +((during.rss - rssBefore) / MiB / STALLED).toFixed(2),
+      // V8 heap (the replay's page of messages) and Buffers (frames queued for the socket), per socket.
+      heapPerStalledSocketMiB: +((heapDuring - heapBefore) / MiB / STALLED).toFixed(2),
+      externalPerStalledSocketMiB: +((externalDuring - externalBefore) / MiB / STALLED).toFixed(2),
       rssPeakMiB: +(during.rssPeak / MiB).toFixed(1),
       droppedAfterStallTime: dropped,
       rssAfterDropMiB: +(rssAfter / MiB).toFixed(1),
