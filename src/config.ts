@@ -203,8 +203,8 @@ function parsePublicUrl(raw: string | undefined): string | undefined {
   } catch {
     throw new ConfigError(`CHITCHAT_PUBLIC_URL: "${raw}" is not a URL like https://chat.example.com`);
   }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password || url.search || url.hash) {
-    throw new ConfigError(`CHITCHAT_PUBLIC_URL: "${raw}" must be an http(s) URL without credentials, query or fragment`);
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password || url.search || url.hash || url.pathname !== '/') {
+    throw new ConfigError(`CHITCHAT_PUBLIC_URL: "${raw}" must be an http(s) origin, without path, credentials, query or fragment`);
   }
   return url.origin;
 }
