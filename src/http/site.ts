@@ -75,7 +75,7 @@ export class Site {
 
   /**
    * SPEC §6: with a public URL, Host must be its host; without one, a server listening on a
-   * loopback address answers only loopback names with its port (a rebound DNS name is refused);
+   * loopback address answers only loopback names (a rebound DNS name is refused);
    * a server listening on other interfaces answers any Host, as on a LAN.
    */
   hostAllowed(req: IncomingMessage): boolean {
@@ -85,9 +85,11 @@ export class Site {
       const host = splitHost(this.host(req), this.publicHost.protocol);
       return host !== undefined && host.hostname === this.publicHost.hostname && host.port === this.publicHost.port;
     }
+    // The name is what a rebinding attacker controls; the port is not checked, so SSH tunnels and
+    // port forwards (localhost:9000 → 8080) keep working. Pages of other local ports are another
+    // origin and meet the Origin check.
     const host = splitHost(this.host(req), this.scheme(req));
-    if (!host) return false;
-    return LOOPBACK_NAME.test(host.hostname) && host.port === String(req.socket.localPort);
+    return host !== undefined && LOOPBACK_NAME.test(host.hostname);
   }
 
   /**

@@ -41,7 +41,7 @@ export const CLOSE = {
 } as const;
 
 /** Replay pages: recovery reads the store in chunks of this many messages. */
-const REPLAY_PAGE = 200;
+const REPLAY_PAGE = 50;
 /** Bytes a replay may queue beyond what the kernel took before it waits for the socket (SPEC §6). */
 export const REPLAY_BUFFER_BYTES = 1024 * 1024;
 /** Frames read but not yet handled before the socket stops reading from the network. */
@@ -184,7 +184,7 @@ export class Connection {
         await new Promise((resolve) => setImmediate(resolve));
         if (this.gone) return;
       }
-    if (until !== undefined) this.lastSeq = Math.max(this.lastSeq, until - 1);
+      if (until !== undefined) this.lastSeq = Math.max(this.lastSeq, until - 1);
       // Let the replay reach the kernel before the held events go out under the live limit.
       if (written && this.ws.bufferedAmount > 0) await written;
     } catch (err) {

@@ -97,12 +97,13 @@ describe('Origin on the WebSocket upgrade', () => {
 });
 
 describe('Host', () => {
-  test('listening on loopback: only loopback names with the port (a rebound DNS name is refused)', async () => {
+  test('listening on loopback: only loopback names (a rebound DNS name is refused)', async () => {
     const port = local.port;
-    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`]) {
+    // Any port: a tunnel or port forward (localhost:9000 → the server's port) names another one.
+    for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`, `[::1]:${port}`, `localhost:${port + 1}`, 'localhost']) {
       assert.equal((await send(port, 'GET', '/chats/1', { host })).status, 200, host);
     }
-    for (const host of [`evil.example:${port}`, 'localhost', `127.0.0.1:${port + 1}`, `attacker.localhost.example:${port}`]) {
+    for (const host of [`evil.example:${port}`, `attacker.localhost.example:${port}`, `localhost.evil.example:${port}`, `127.0.0.1.evil.example:${port}`, '']) {
       const r = await send(port, 'GET', '/chats/1', { host });
       assert.equal(r.status, 403, host);
       assert.deepEqual(r.body, { status: false, error: { code: 104, error: 'Room error: Unauthorized operation', field: 'host' } }, host);
