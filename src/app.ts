@@ -16,12 +16,15 @@ import { RedisBroker } from './broker/redis.js';
 import type { Config } from './config.js';
 import { AppError } from './domain/errors.js';
 import { banRoutes } from './http/bans.js';
+import { clientError, guardConnections, HEAD_TIMEOUT_SERVER_OPTIONS } from './http/connections.js';
 import type { Deps } from './http/deps.js';
 import { acceptAnyJson, BODY_LIMIT } from './http/json.js';
 import { messageRoutes } from './http/messages.js';
 import { opsRoutes } from './http/ops.js';
 import { roomRoutes } from './http/rooms.js';
+import { Site } from './http/site.js';
 import { tokenRoutes } from './http/tokens.js';
+import { WindowStore } from './http/windows.js';
 import { createMetrics } from './metrics.js';
 import { CLOSE, type ChatContext } from './realtime/connection.js';
 import { Hub } from './realtime/hub.js';
@@ -53,7 +56,17 @@ export async function createApp(config: Config): Promise<App> {
   const store = createStore(config);
   const broker = createBroker(config);
   const metrics = createMetrics();
+  const site = new Site({
+    trustProxy: config.trustProxy,
+    publicUrl: config.publicUrl,
+    allowedOrigins: config.allowedOrigins,
+    listenHost: config.host,
+  });
   const http = Fastify({
+    // req.ip (limits, logs) and the upgrade's address come from one trust function.
+    trustProxy: site.trust,
+    http: HEAD_TIMEOUT_SERVER_OPTIONS,
+    clientErrorHandler: clientError,
     logger: {
       level: config.logLevel,
       redact: ['req.headers.authorization', 'req.headers["sec-websocket-protocol"]', 'req.headers.cookie'],
@@ -70,6 +83,7 @@ export async function createApp(config: Config): Promise<App> {
     },
   });
   http.setValidatorCompiler(() => () => true);
+  guardConnections(http.server, { perAddress: config.limits.connectionsPerAddress, trust: site.trust });
 
   await store.init({
     title: 'Public Chat',
@@ -94,6 +108,7 @@ export async function createApp(config: Config): Promise<App> {
     maxBufferedBytes: config.maxBufferedBytes,
     // A name's holder on this node gets this long to answer a ping before a newcomer takes it.
     probeMs: Math.min(3000, config.pingIntervalMs),
+    replayStallMs: config.replayStallMs,
     log: http.log,
   };
   const deps: Deps = { config, store, broker, access, writer, metrics, accepting: () => accepting };
@@ -102,7 +117,7 @@ export async function createApp(config: Config): Promise<App> {
   http.setErrorHandler((err: FastifyError | AppError, req, reply) => {
     let appErr: AppError;
     if (err instanceof AppError) appErr = err;
-    else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') appErr = new AppError(105, 'body');
+    else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') appErr = new AppError(105, 'body', 413);
     else if (err.statusCode === 429) appErr = new AppError(306);
     else if (err.statusCode !== undefined && err.statusCode < 500) appErr = new AppError(105);
     else {
@@ -113,6 +128,13 @@ export async function createApp(config: Config): Promise<App> {
   });
   http.setNotFoundHandler((_req, reply) => {
     reply.code(404).send({ status: false, error: new AppError(101).body() });
+  });
+  // DNS rebinding and cross-site requests (SPEC §6). Health checks come from load balancers that
+  // name the node by its own address, and reveal nothing.
+  http.addHook('onRequest', async (req) => {
+    const path = req.url.split('?')[0];
+    if (path !== '/healthz' && path !== '/readyz' && !site.hostAllowed(req.raw)) throw new AppError(104, 'host', 403);
+    if (!site.originAllowed(req.raw)) throw new AppError(104, 'origin', 403);
   });
   http.addHook('onResponse', async (req, reply) => {
     metrics.httpRequests.inc({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: reply.statusCode });
@@ -132,6 +154,7 @@ export async function createApp(config: Config): Promise<App> {
   });
   await http.register(fastifyRateLimit, {
     global: false,
+    store: WindowStore,
     errorResponseBuilder: () => new AppError(306),
   });
   await http.register(fastifySwagger, {
@@ -163,8 +186,9 @@ export async function createApp(config: Config): Promise<App> {
   const upgrader = new Upgrader({
     access,
     ctx,
-    allowedOrigins: config.allowedOrigins,
+    site,
     socketsPerAddress: config.limits.socketsPerAddress,
+    connectsPerMinute: config.limits.connectsPerMinute,
     accepting: () => accepting,
   });
   http.server.on('upgrade', (req, socket, head) => upgrader.handle(req, socket, head));

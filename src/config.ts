@@ -1,7 +1,8 @@
 // One typed configuration: defaults < config.json < environment < command-line flags,
 // validated once at start. Nothing else reads process.env.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -16,7 +17,17 @@ export interface Limits {
   socketsPerAddress: number;
   /** Rooms created per hour per client address; 0 = unlimited. */
   roomsPerHour: number;
+  /** Open TCP connections per peer address (trusted proxies exempt); 0 = unlimited. */
+  connectionsPerAddress: number;
+  /** WebSocket upgrades per minute per client address; 0 = unlimited. */
+  connectsPerMinute: number;
 }
+
+/**
+ * Which peers may set X-Forwarded-For: false = none, true = every peer, a number = that many hops
+ * nearest the server, a list = those addresses and CIDRs (also `loopback`, `linklocal`, `uniquelocal`).
+ */
+export type TrustProxy = boolean | number | string[];
 
 export interface Config {
   host: string;
@@ -34,8 +45,11 @@ export interface Config {
   redisUrl: string | undefined;
   /** Put before every Redis key and channel, so several deployments can share one Redis. */
   redisPrefix: string;
-  /** Origins whose browsers may open sockets; empty = the server's own origin only. */
+  /** Origins whose browsers may open sockets and call the API, besides the server's own. */
   allowedOrigins: string[];
+  /** The origin browsers see (e.g. https://chat.example.com); undefined = judged from the request. */
+  publicUrl: string | undefined;
+  trustProxy: TrustProxy;
   /** Folder of the web app; served at `/`. */
   staticDir: string;
   limits: Limits;
@@ -47,6 +61,8 @@ export interface Config {
   pingIntervalMs: number;
   /** Bytes a socket may have queued before it counts as too slow and is closed with 1013. */
   maxBufferedBytes: number;
+  /** A ?since replay that makes no progress for this long is dropped, ms. */
+  replayStallMs: number;
   logLevel: string;
 }
 
@@ -65,14 +81,19 @@ const KEYS = {
   CHITCHAT_REDIS_URL: 'redis-url',
   CHITCHAT_REDIS_PREFIX: 'redis-prefix',
   CHITCHAT_ALLOWED_ORIGINS: 'allowed-origins',
+  CHITCHAT_PUBLIC_URL: 'public-url',
+  CHITCHAT_TRUST_PROXY: 'trust-proxy',
   CHITCHAT_STATIC_DIR: 'static-dir',
   CHITCHAT_LIMIT_MESSAGES_PER_SECOND: 'limit-messages-per-second',
   CHITCHAT_LIMIT_MESSAGES_BURST: 'limit-messages-burst',
   CHITCHAT_LIMIT_TOKENS_PER_MINUTE: 'limit-tokens-per-minute',
   CHITCHAT_LIMIT_SOCKETS_PER_ADDRESS: 'limit-sockets-per-address',
   CHITCHAT_LIMIT_ROOMS_PER_HOUR: 'limit-rooms-per-hour',
+  CHITCHAT_LIMIT_CONNECTIONS_PER_ADDRESS: 'limit-connections-per-address',
+  CHITCHAT_LIMIT_CONNECTS_PER_MINUTE: 'limit-connects-per-minute',
   CHITCHAT_PING_INTERVAL_MS: 'ping-interval-ms',
   CHITCHAT_MAX_BUFFERED_BYTES: 'max-buffered-bytes',
+  CHITCHAT_REPLAY_STALL_MS: 'replay-stall-ms',
   CHITCHAT_REQUEST_TIMEOUT_MS: 'request-timeout-ms',
   CHITCHAT_LOG_LEVEL: 'log-level',
 } as const;
@@ -127,6 +148,8 @@ export function loadConfig(env: Source, argv: string[], cwd = process.cwd()): Co
       throw new ConfigError(`CHITCHAT_ALLOWED_ORIGINS: "${o}" is not an origin like https://chat.example.com`);
     }
   }
+  const publicUrl = parsePublicUrl(merged.CHITCHAT_PUBLIC_URL);
+  const trustProxy = parseTrustProxy(merged.CHITCHAT_TRUST_PROXY);
   const adminKey = merged.CHITCHAT_ADMIN_KEY;
   if (adminKey !== undefined && adminKey.length < 16) {
     throw new ConfigError('CHITCHAT_ADMIN_KEY must be at least 16 characters');
@@ -151,6 +174,8 @@ export function loadConfig(env: Source, argv: string[], cwd = process.cwd()): Co
     redisUrl,
     redisPrefix,
     allowedOrigins: origins,
+    publicUrl,
+    trustProxy,
     staticDir: resolve(cwd, merged.CHITCHAT_STATIC_DIR ?? join(import.meta.dirname, '..', 'web', 'dist')),
     limits: {
       messagesPerSecond: int(merged, 'CHITCHAT_LIMIT_MESSAGES_PER_SECOND', 10),
@@ -158,13 +183,46 @@ export function loadConfig(env: Source, argv: string[], cwd = process.cwd()): Co
       tokensPerMinute: int(merged, 'CHITCHAT_LIMIT_TOKENS_PER_MINUTE', 10),
       socketsPerAddress: int(merged, 'CHITCHAT_LIMIT_SOCKETS_PER_ADDRESS', 100),
       roomsPerHour: int(merged, 'CHITCHAT_LIMIT_ROOMS_PER_HOUR', 30),
+      connectionsPerAddress: int(merged, 'CHITCHAT_LIMIT_CONNECTIONS_PER_ADDRESS', 200),
+      connectsPerMinute: int(merged, 'CHITCHAT_LIMIT_CONNECTS_PER_MINUTE', 120),
     },
     requestTimeoutMs: int(merged, 'CHITCHAT_REQUEST_TIMEOUT_MS', 30_000),
     keepAliveTimeoutMs: merged.WRITE_TIMEOUT_MS !== undefined ? Number(merged.WRITE_TIMEOUT_MS) : 72_000,
     pingIntervalMs: int(merged, 'CHITCHAT_PING_INTERVAL_MS', 30_000, 100),
     maxBufferedBytes: int(merged, 'CHITCHAT_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024),
+    replayStallMs: int(merged, 'CHITCHAT_REPLAY_STALL_MS', 30_000, 100),
     logLevel,
   };
+}
+
+function parsePublicUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`CHITCHAT_PUBLIC_URL: "${raw}" is not a URL like https://chat.example.com`);
+  }
+  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password || url.search || url.hash || url.pathname !== '/') {
+    throw new ConfigError(`CHITCHAT_PUBLIC_URL: "${raw}" must be an http(s) origin, without path, credentials, query or fragment`);
+  }
+  return url.origin;
+}
+
+/** `true`/`false`, a hop count, or a comma-separated list of addresses and CIDRs. */
+function parseTrustProxy(raw: string | undefined): TrustProxy {
+  const value = raw?.trim().toLowerCase();
+  if (value === undefined || value === '' || value === 'false' || value === '0') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  const list = value.split(',').map((v) => v.trim()).filter(Boolean);
+  for (const item of list) {
+    const [addr, bits, extra] = item.split('/');
+    const named = ['loopback', 'linklocal', 'uniquelocal'].includes(item);
+    const ok = named || (extra === undefined && isIP(addr!) !== 0 && (bits === undefined || /^\d{1,3}$/.test(bits)));
+    if (!ok) throw new ConfigError(`CHITCHAT_TRUST_PROXY: "${item}" is not an address, a CIDR, a hop count or true`);
+  }
+  return list;
 }
 
 function int(src: Source, key: string, def: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
@@ -239,10 +297,11 @@ function requireSecretForShared(): never {
 function keptSecret(dataDir: string): string {
   const file = join(dataDir, 'secret');
   if (existsSync(file)) {
+    chmodSync(file, 0o600); // one kept by an older version may be readable by others
     const s = readFileSync(file, 'utf8').trim();
     if (s.length >= 32) return s;
   }
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const s = randomBytes(48).toString('base64url');
   writeFileSync(file, s + '\n', { mode: 0o600 });
   return s;

@@ -18,6 +18,16 @@ export function createMetrics() {
       help: 'Sockets closed with 1013 because they could not keep up',
       registers: [registry],
     }),
+    replayedMessages: new client.Counter({
+      name: 'chitchat_replayed_messages_total',
+      help: 'Stored messages written to sockets by ?since replays and gap fills',
+      registers: [registry],
+    }),
+    replaysDropped: new client.Counter({
+      name: 'chitchat_replays_dropped_total',
+      help: 'Sockets dropped because their replay made no progress for the stall time',
+      registers: [registry],
+    }),
     batchSize: new client.Histogram({
       name: 'chitchat_store_batch_messages',
       help: 'Messages per group-commit transaction',

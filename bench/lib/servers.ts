@@ -98,6 +98,8 @@ export async function startServer(kind: ServerKind, opts: StartOptions): Promise
       CHITCHAT_LIMIT_TOKENS_PER_MINUTE: '0',
       CHITCHAT_LIMIT_SOCKETS_PER_ADDRESS: '0',
       CHITCHAT_LIMIT_ROOMS_PER_HOUR: '0',
+      CHITCHAT_LIMIT_CONNECTIONS_PER_ADDRESS: '0',
+      CHITCHAT_LIMIT_CONNECTS_PER_MINUTE: '0',
     });
     // Keys that would change what ships (a store URL, a broker URL) must not leak in from the shell.
     delete env.CHITCHAT_DATABASE_URL;

@@ -5,6 +5,8 @@ import type { RoomRecord, Store } from '../store/store.js';
 import { sameSecret, verifySecret } from './passwords.js';
 import { bearerToken, type TokenClaims, type Tokens } from './tokens.js';
 
+const byId = (ref: string) => /^\d{1,15}$/.test(ref);
+
 export class Access {
   constructor(
     private readonly store: Store,
@@ -12,11 +14,40 @@ export class Access {
     private readonly adminKey: string | undefined,
   ) {}
 
-  /** `/chats/2` and `/chats/my%20room` name the same room (titles are never all digits). */
-  async room(ref: string): Promise<RoomRecord> {
-    const room = /^\d{1,15}$/.test(ref) ? await this.store.roomById(Number(ref)) : await this.store.roomByTitle(ref);
+  /**
+   * `/chats/2` and `/chats/my%20room` name the same room (titles are never all digits). A hidden
+   * room named by its id is not found unless `token` is a valid token for it: ids are easy to
+   * count, and only the exact title (or a token) may reveal a hidden room (SPEC §1, v3).
+   */
+  async room(ref: string, token?: string): Promise<RoomRecord> {
+    const room = await this.anyRoom(ref);
+    if (room.visibility === 'hidden' && byId(ref) && !(await this.holds(room, token))) throw new AppError(101);
+    return room;
+  }
+
+  /** room() for an HTTP request: the token is the Authorization header's, if any. */
+  async roomFor(ref: string, authorization: string | undefined): Promise<RoomRecord> {
+    return this.room(ref, bearerToken(authorization));
+  }
+
+  /** The room `ref` names, hidden or not, however it was named: for callers that reveal nothing of it. */
+  async anyRoom(ref: string): Promise<RoomRecord> {
+    const room = byId(ref) ? await this.store.roomById(Number(ref)) : await this.store.roomByTitle(ref);
     if (!room) throw new AppError(101);
     return room;
+  }
+
+  /** Whether a hidden room is named by its id, so that every failure must look like "not found". */
+  concealed(room: RoomRecord, ref: string): boolean {
+    return room.visibility === 'hidden' && byId(ref);
+  }
+
+  private async holds(room: RoomRecord, token: string | undefined): Promise<boolean> {
+    if (token === undefined) return false;
+    return this.claims(room, token).then(
+      () => true,
+      () => false,
+    );
   }
 
   /**

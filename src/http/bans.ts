@@ -16,7 +16,7 @@ export async function banRoutes(app: FastifyInstance, deps: Deps): Promise<void>
     '/chats/:room/bans',
     { schema: { tags, summary: "Ban a name: its sockets get `kicked` and close; it cannot come back", params: RoomParams, body: BanBody } },
     async (req, reply) => {
-      const room = await access.room(req.params.room);
+      const room = await access.roomFor(req.params.room, req.headers.authorization);
       await access.requireOwner(room, req.headers.authorization);
       const name = validName(objectBody(req.body, BanBody, 203).name);
       const key = nameKey(name);
@@ -35,7 +35,7 @@ export async function banRoutes(app: FastifyInstance, deps: Deps): Promise<void>
     '/chats/:room/bans/:name',
     { schema: { tags, summary: 'Lift a ban' } },
     async (req) => {
-      const room = await access.room(req.params.room);
+      const room = await access.roomFor(req.params.room, req.headers.authorization);
       await access.requireOwner(room, req.headers.authorization);
       const name = validName(req.params.name);
       if (!(await store.unban(room.id, nameKey(name)))) throw new AppError(201, 'name');

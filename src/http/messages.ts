@@ -13,7 +13,7 @@ export async function messageRoutes(app: FastifyInstance, deps: Deps): Promise<v
     '/chats/:room/messages',
     { schema: { tags: ['messages'], summary: 'Message history, ascending seq', params: RoomParams, querystring: HistoryQuery } },
     async (req) => {
-      const room = await access.room(req.params.room);
+      const room = await access.roomFor(req.params.room, req.headers.authorization);
       await access.requireReader(room, req.headers.authorization);
       const before = seqParam(req.query.before, 'before', 1);
       const after = seqParam(req.query.after, 'after', 0);

@@ -8,18 +8,63 @@ import { encode } from '../realtime/events.js';
 import { DuplicateTitleError, type RoomRecord, type RoomUpdate } from '../store/store.js';
 import { rateLimit, type Deps } from './deps.js';
 import { objectBody, roomJson } from './json.js';
-import { NewRoomBody, RoomParams, UpdateRoomBody } from './schemas.js';
+import { seqParam } from './messages.js';
+import { NewRoomBody, RoomListQuery, RoomParams, UpdateRoomBody } from './schemas.js';
 
 type RoomReq = { Params: { room: string } };
+
+/** GET /chats pages (SPEC §6): at most ROOM_PAGE_MAX rooms an answer, ROOM_PAGE_DEFAULT unless asked. */
+const ROOM_PAGE_DEFAULT = 100;
+const ROOM_PAGE_MAX = 500;
+
+/** A page's cursor: where its last room stands in the listing's order, opaque to clients. */
+function cursorOf(room: RoomRecord): string {
+  return Buffer.from(JSON.stringify([room.lastActivity, room.id])).toString('base64url');
+}
+
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+
+function readCursor(raw: string): { lastActivity: string; id: number } {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+    if (Array.isArray(value) && value.length === 2) {
+      const [lastActivity, id] = value as [unknown, unknown];
+      if (typeof lastActivity === 'string' && ISO_TIME.test(lastActivity) && Number.isSafeInteger(id)) {
+        return { lastActivity, id: id as number };
+      }
+    }
+  } catch {
+    /* not base64url JSON: refused below */
+  }
+  throw new AppError(105, 'before');
+}
 
 export async function roomRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
   const { store, broker, access, config } = deps;
   const tags = ['rooms'];
 
-  app.get('/chats', { schema: { tags, summary: 'Public and private rooms, newest activity first' } }, async () => {
-    const rooms = await store.listRooms();
-    return Promise.all(rooms.map(async (r) => roomJson(r, await broker.presence(r.id), r.visibility === 'public')));
-  });
+  app.get<{ Querystring: Record<string, string | undefined> }>(
+    '/chats',
+    {
+      schema: {
+        tags,
+        summary: 'Public and private rooms, newest activity first, a page at a time (Link rel="next", X-Has-More)',
+        querystring: RoomListQuery,
+      },
+    },
+    async (req, reply) => {
+      const limit = seqParam(req.query.limit, 'limit', 1) ?? ROOM_PAGE_DEFAULT;
+      if (limit > ROOM_PAGE_MAX) throw new AppError(105, 'limit');
+      const after = req.query.before === undefined ? undefined : readCursor(req.query.before);
+      // One more than asked tells whether another page follows.
+      const rooms = await store.listRooms({ limit: limit + 1, ...(after && { after }) });
+      const hasMore = rooms.length > limit;
+      const page = rooms.slice(0, limit);
+      reply.header('X-Has-More', String(hasMore));
+      if (hasMore) reply.header('Link', `</chats?limit=${limit}&before=${cursorOf(page[page.length - 1]!)}>; rel="next"`);
+      return Promise.all(page.map(async (r) => roomJson(r, await broker.presence(r.id), r.visibility === 'public')));
+    },
+  );
 
   app.post(
     '/chats',
@@ -44,7 +89,7 @@ export async function roomRoutes(app: FastifyInstance, deps: Deps): Promise<void
   );
 
   app.get<RoomReq>('/chats/:room', { schema: { tags, summary: 'One room by id or title', params: RoomParams } }, async (req) => {
-    const room = await access.room(req.params.room);
+    const room = await access.roomFor(req.params.room, req.headers.authorization);
     // users of private and hidden rooms only with a valid token; a stale token just hides them.
     const showUsers = room.visibility === 'public' || (await access.fromHeader(room, req.headers.authorization).catch(() => null)) !== null;
     return roomJson(room, await broker.presence(room.id), showUsers);
@@ -54,7 +99,7 @@ export async function roomRoutes(app: FastifyInstance, deps: Deps): Promise<void
     '/chats/:room',
     { schema: { tags, summary: "Update a room (owner token)", params: RoomParams, body: UpdateRoomBody } },
     async (req) => {
-      const room = await access.room(req.params.room);
+      const room = await access.roomFor(req.params.room, req.headers.authorization);
       await access.requireOwner(room, req.headers.authorization);
       const patch = parseRoomPatch(objectBody(req.body, UpdateRoomBody, 103), {
         visibility: room.visibility,
@@ -81,7 +126,7 @@ export async function roomRoutes(app: FastifyInstance, deps: Deps): Promise<void
   );
 
   app.delete<RoomReq>('/chats/:room', { schema: { tags, summary: 'Delete a room (owner token)', params: RoomParams } }, async (req) => {
-    const room = await access.room(req.params.room);
+    const room = await access.roomFor(req.params.room, req.headers.authorization);
     await access.requireOwner(room, req.headers.authorization);
     if (!(await store.deleteRoom(room.id))) throw new AppError(101);
     await broker.publish(room.id, { data: encode.roomDeleted(room.id), close: { code: CLOSE.normal, reason: 'room deleted' } });

@@ -42,6 +42,11 @@ export const HistoryQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
 });
 
+export const RoomListQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 100 })),
+  before: Type.Optional(Type.String({ description: 'The cursor of the previous page (its Link header)' })),
+});
+
 export const ErrorReply = Type.Object({
   status: Type.Literal(false),
   error: Type.Object({ code: Type.Integer(), error: Type.String(), field: Type.Optional(Type.String()) }),

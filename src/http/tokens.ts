@@ -24,41 +24,49 @@ export async function tokenRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     {
       schema: { tags, summary: 'Get a member token (room password) or an owner token (owner key)', params: RoomParams, body: TokenBody },
       // Keyed by the room itself, not the path: `/chats/2`, `/chats/002` and `/chats/my%20room` share one budget.
+      // Rooms that do not exist share one key per address: fresh names cannot grow the state.
       config: rateLimit(config.limits.tokensPerMinute, '1 minute', async (req) => {
-        const ref = (req.params as { room: string }).room;
-        const room = await access.room(ref).catch(() => undefined);
-        return `${req.ip} ${room ? room.id : `?${ref.toLowerCase()}`}`;
+        const room = await access.anyRoom((req.params as { room: string }).room).catch(() => undefined);
+        return `${req.ip} ${room ? room.id : '?'}`;
       }),
     },
     async (req, reply) => {
-      const room = await access.room(req.params.room);
-      const raw = req.body as { owner_key?: unknown } | undefined;
-      if (room.visibility === 'public' && (typeof raw !== 'object' || raw === null || !raw.owner_key)) {
-        // Seed behaviour: a public room needs no token, whatever the body says.
-        reply.code(200);
-        return { status: true };
-      }
-      const body = objectBody(req.body, TokenBody, 303);
-      const ownerKey = body.owner_key;
-      if (typeof ownerKey === 'string' && ownerKey !== '') {
-        const name = validName(body.name);
-        if (!(await access.ownerKeyMatches(room, ownerKey))) throw new AppError(304, 'owner_key');
-        reply.code(201);
-        return issue(room, name, 'owner');
-      }
-      const secret = body.secret;
-      if (typeof secret !== 'string' || secret === '' || !(await access.passwordMatches(room, secret))) {
-        throw new AppError(304, 'secret');
-      }
-      const name = validName(body.name);
-      if (await store.isBanned(room.id, nameKey(name))) throw new AppError(204, 'name');
-      reply.code(201);
-      return issue(room, name, 'member');
+      const room = await access.anyRoom(req.params.room);
+      // A hidden room asked for by id: only the right password or owner key may tell it exists.
+      if (!access.concealed(room, req.params.room)) return grant(room, req.body, reply);
+      return grant(room, req.body, reply).catch((err: unknown) => {
+        throw err instanceof AppError ? new AppError(101) : err;
+      });
     },
   );
 
+  async function grant(room: RoomRecord, body: unknown, reply: { code(n: number): unknown }) {
+    const raw = body as { owner_key?: unknown } | undefined;
+    if (room.visibility === 'public' && (typeof raw !== 'object' || raw === null || !raw.owner_key)) {
+      // Seed behaviour: a public room needs no token, whatever the body says.
+      reply.code(200);
+      return { status: true };
+    }
+    const fields = objectBody(body, TokenBody, 303);
+    const ownerKey = fields.owner_key;
+    if (typeof ownerKey === 'string' && ownerKey !== '') {
+      const name = validName(fields.name);
+      if (!(await access.ownerKeyMatches(room, ownerKey))) throw new AppError(304, 'owner_key');
+      reply.code(201);
+      return issue(room, name, 'owner');
+    }
+    const secret = fields.secret;
+    if (typeof secret !== 'string' || secret === '' || !(await access.passwordMatches(room, secret))) {
+      throw new AppError(304, 'secret');
+    }
+    const name = validName(fields.name);
+    if (await store.isBanned(room.id, nameKey(name))) throw new AppError(204, 'name');
+    reply.code(201);
+    return issue(room, name, 'member');
+  }
+
   const renew = async (req: { params: { room: string }; headers: { authorization?: string } }, reply: { code(n: number): unknown }) => {
-    const room = await access.room(req.params.room);
+    const room = await access.roomFor(req.params.room, req.headers.authorization);
     const claims = await access.fromHeader(room, req.headers.authorization);
     if (!claims) {
       if (room.visibility !== 'public') throw new AppError(304, 'token');

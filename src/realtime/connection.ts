@@ -28,6 +28,8 @@ export interface ChatContext {
   maxBufferedBytes: number;
   /** How long a name's holder has to answer a ping when someone else asks for its name. */
   probeMs: number;
+  /** A ?since replay whose socket takes nothing for this long is dropped (SPEC §6: 30 s). */
+  replayStallMs: number;
   log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
@@ -39,7 +41,9 @@ export const CLOSE = {
 } as const;
 
 /** Replay pages: recovery reads the store in chunks of this many messages. */
-const REPLAY_PAGE = 200;
+const REPLAY_PAGE = 50;
+/** Bytes a replay may queue beyond what the kernel took before it waits for the socket (SPEC §6). */
+export const REPLAY_BUFFER_BYTES = 1024 * 1024;
 /** Frames read but not yet handled before the socket stops reading from the network. */
 const MAX_QUEUED_FRAMES = 256;
 
@@ -156,17 +160,29 @@ export class Connection {
           limit: REPLAY_PAGE,
         });
         if (this.closed) return;
+        let sent = 0;
         for (const m of page.messages) {
-          written = this.replayMessage(m) ?? written;
+          if (this.gone) break;
+          const w = this.replayMessage(m);
+          if (w) {
+            written = w;
+            sent++;
+          }
           // A replay is this socket's own backlog, which can be far larger than maxBufferedBytes;
           // judged by that limit, a healthy client was closed with 1013 on every ?since attempt
-          // once its backlog outgrew the kernel buffers. So past the limit, wait for the socket
-          // to take what is queued. Slowness still counts where it matters: live events held
-          // meanwhile are capped by maxBufferedBytes (deliver), and a peer that stops reading is
-          // dropped by the ping timeout, which also ends this wait.
-          if (written && this.ws.bufferedAmount > this.ctx.maxBufferedBytes) await written;
+          // once its backlog outgrew the kernel buffers. So past REPLAY_BUFFER_BYTES, wait for the
+          // socket to take what is queued: memory stays bounded however large the backlog, and a
+          // peer that takes nothing for replayStallMs is dropped. Live events held meanwhile are
+          // still capped by maxBufferedBytes (deliver).
+          if (written && this.ws.bufferedAmount > REPLAY_BUFFER_BYTES && !(await this.drained(written))) break;
         }
+        this.ctx.metrics.replayedMessages.inc(sent);
+        // Stop as soon as the socket is gone (SPEC §6): pages are read synchronously by SQLite, so
+        // without a turn of the event loop here the close would only be seen after the whole backlog.
+        if (this.gone) return;
         if (!page.hasMore) break;
+        await new Promise((resolve) => setImmediate(resolve));
+        if (this.gone) return;
       }
       if (until !== undefined) this.lastSeq = Math.max(this.lastSeq, until - 1);
       // Let the replay reach the kernel before the held events go out under the live limit.
@@ -189,6 +205,34 @@ export class Connection {
         again.push(...held.slice(i + 1));
         return;
       }
+    }
+  }
+
+  /**
+   * Waits until `written` (the replay's latest frame) reached the kernel. False when the socket
+   * closed meanwhile or made no progress for replayStallMs; such a socket is dropped.
+   */
+  private async drained(written: Promise<void>): Promise<boolean> {
+    let queued = this.ws.bufferedAmount;
+    for (;;) {
+      let timer: NodeJS.Timeout | undefined;
+      const flushed = await Promise.race([
+        written.then(() => true),
+        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.ctx.replayStallMs))),
+      ]);
+      clearTimeout(timer);
+      if (this.closed) return false;
+      if (flushed) return true;
+      const now = this.ws.bufferedAmount;
+      if (now >= queued) {
+        this.ctx.metrics.replaysDropped.inc();
+        this.ctx.log.warn({ roomId: this.roomId, address: this.address, queued: now }, 'replay stalled: socket dropped');
+        this.closed = true;
+        this.held = null;
+        this.drop();
+        return false;
+      }
+      queued = now;
     }
   }
 
@@ -266,6 +310,11 @@ export class Connection {
     } catch (err) {
       this.sendError(err);
     }
+  }
+
+  /** Closed by us, or closing from the peer's side (ws marks that before its 'close' event). */
+  private get gone(): boolean {
+    return this.closed || this.ws.readyState !== this.ws.OPEN;
   }
 
   get isClosed(): boolean {

@@ -1,13 +1,15 @@
 // The WebSocket door: /chats/:room/ws. Everything is checked before the upgrade, so a refused
 // client gets an HTTP status with the JSON error instead of a socket that closes at once.
 import type { IncomingMessage } from 'node:http';
-import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import type { Access } from '../auth/access.js';
 import { protocolToken, type TokenClaims } from '../auth/tokens.js';
 import { AppError, errorJson } from '../domain/errors.js';
+import { rawResponse } from '../http/connections.js';
 import { seqParam } from '../http/messages.js';
+import type { Site } from '../http/site.js';
+import { FixedWindows } from '../http/windows.js';
 import { Connection, type ChatContext } from './connection.js';
 
 export const MAX_FRAME_BYTES = 64 * 1024;
@@ -15,14 +17,17 @@ export const MAX_FRAME_BYTES = 64 * 1024;
 export interface UpgradeOptions {
   access: Access;
   ctx: ChatContext;
-  allowedOrigins: string[];
+  site: Site;
   socketsPerAddress: number;
+  /** Upgrades per minute per client address; 0 = unlimited. */
+  connectsPerMinute: number;
   accepting: () => boolean;
 }
 
 export class Upgrader {
   readonly wss: WebSocketServer;
   private readonly chosen = new WeakMap<IncomingMessage, string>();
+  private readonly connects = new FixedWindows();
 
   constructor(private readonly opts: UpgradeOptions) {
     this.wss = new WebSocketServer({
@@ -48,7 +53,13 @@ export class Upgrader {
     const match = /^\/chats\/([^/]+)\/ws\/?$/.exec(url.pathname);
     if (!match) throw new AppError(101);
     if (!this.opts.accepting()) return refuse(socket, 503, errorJson(new AppError(301)));
-    if (!this.originAllowed(req)) throw new AppError(104, 'origin', 403);
+    const { site } = this.opts;
+    if (!site.hostAllowed(req)) throw new AppError(104, 'host', 403);
+    if (!site.originAllowed(req)) throw new AppError(104, 'origin', 403);
+    const address = site.clientAddress(req);
+    // Every attempt counts, refused ones too: reconnect storms and token guessing alike.
+    const limit = this.opts.connectsPerMinute;
+    if (limit > 0 && this.connects.hit(address, 60_000).count > limit) throw new AppError(306);
     let ref: string;
     try {
       ref = decodeURIComponent(match[1]!);
@@ -56,14 +67,13 @@ export class Upgrader {
       throw new AppError(101);
     }
     const since = seqParam(url.searchParams.get('since') ?? undefined, 'since', 0);
-    const room = await this.opts.access.room(ref);
     const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((p) => p.trim()).filter(Boolean);
     const token = protocolToken(offered);
+    const room = await this.opts.access.room(ref, token);
     let claims: TokenClaims | null = null;
     if (token !== undefined) claims = await this.opts.access.claims(room, token);
     else if (room.visibility !== 'public') throw new AppError(104, 'token');
 
-    const address = req.socket.remoteAddress ?? 'unknown';
     const { hub } = this.opts.ctx;
     if (!hub.admitAddress(address, this.opts.socketsPerAddress)) throw new AppError(306);
     if (token !== undefined) this.chosen.set(req, token);
@@ -81,29 +91,8 @@ export class Upgrader {
       });
     });
   }
-
-  /** Clients without Origin are not browsers and pass; browsers must come from an allowed origin. */
-  private originAllowed(req: IncomingMessage): boolean {
-    const origin = req.headers.origin;
-    if (origin === undefined) return true;
-    const allowed = this.opts.allowedOrigins;
-    if (allowed.includes('*') || allowed.includes(origin)) return true;
-    if (allowed.length > 0) return false;
-    try {
-      return new URL(origin).host === req.headers.host;
-    } catch {
-      return false;
-    }
-  }
 }
 
 function refuse(socket: Duplex, status: number, body: string): void {
-  if (socket.destroyed) return;
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n` +
-      'Content-Type: application/json; charset=utf-8\r\n' +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-      'Connection: close\r\n\r\n' +
-      body,
-  );
+  if (!socket.destroyed) socket.end(rawResponse(status, body));
 }

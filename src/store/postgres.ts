@@ -20,6 +20,7 @@ import {
   type NewMessage,
   type NewRoom,
   type Page,
+  type RoomPage,
   type RoomRecord,
   type RoomUpdate,
   type Store,
@@ -148,9 +149,14 @@ export class PostgresStore implements Store {
     return row;
   }
 
-  async listRooms(): Promise<RoomRecord[]> {
-    const sql = `SELECT ${ROOM_COLUMNS} FROM rooms WHERE visibility <> 'hidden' ORDER BY last_activity DESC, id DESC`;
-    return this.rows<RoomRecord>(sql);
+  async listRooms(page?: RoomPage): Promise<RoomRecord[]> {
+    const order = 'ORDER BY last_activity DESC, id DESC';
+    if (!page) return this.rows<RoomRecord>(`SELECT ${ROOM_COLUMNS} FROM rooms WHERE visibility <> 'hidden' ${order}`);
+    if (!page.after) return this.rows<RoomRecord>(`SELECT ${ROOM_COLUMNS} FROM rooms WHERE visibility <> 'hidden' ${order} LIMIT $1`, [page.limit]);
+    // A row comparison, so the listing index (last_activity DESC, id DESC) serves it.
+    const sql = `SELECT ${ROOM_COLUMNS} FROM rooms WHERE visibility <> 'hidden'
+      AND (last_activity, id) < ($2::timestamptz, $3) ${order} LIMIT $1`;
+    return this.rows<RoomRecord>(sql, [page.limit, page.after.lastActivity, page.after.id]);
   }
 
   async updateRoom(id: number, u: RoomUpdate): Promise<RoomRecord | undefined> {

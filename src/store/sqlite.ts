@@ -1,7 +1,7 @@
 // Embedded store on SQLite (better-sqlite3). WAL with synchronous=FULL: a commit is on disk
 // before appendMessages resolves, so an acknowledged message survives a crash or power loss.
 import type Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { StoredMessage } from '../domain/message.js';
@@ -16,6 +16,7 @@ import {
   type NewMessage,
   type NewRoom,
   type Page,
+  type RoomPage,
   type RoomRecord,
   type RoomUpdate,
   type Store,
@@ -56,7 +57,7 @@ export class SqliteStore implements Store {
   private readonly appendHere: ((batch: readonly NewMessage[]) => AppendResult[]) | undefined;
 
   constructor(file: string) {
-    if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    if (file !== ':memory:') ownerOnly(file);
     this.db = openDatabase(file);
     this.migrate();
     // Appends go to a worker thread with its own connection; an in-memory database cannot be
@@ -69,6 +70,11 @@ export class SqliteStore implements Store {
       roomByKey: db.prepare<[string], RoomRow>('SELECT * FROM rooms WHERE title_key = ?'),
       listRooms: db.prepare<[], RoomRow>(
         "SELECT * FROM rooms WHERE visibility <> 'hidden' ORDER BY last_activity DESC, id DESC",
+      ),
+      listRoomsPage: db.prepare<{ limit: number; lastActivity: string | null; id: number | null }, RoomRow>(
+        `SELECT * FROM rooms WHERE visibility <> 'hidden'
+           AND (@lastActivity IS NULL OR last_activity < @lastActivity OR (last_activity = @lastActivity AND id < @id))
+         ORDER BY last_activity DESC, id DESC LIMIT @limit`,
       ),
       insertRoom: db.prepare(
         `INSERT INTO rooms (title, title_key, description, visibility, password_hash, owner_key_hash,
@@ -145,8 +151,10 @@ export class SqliteStore implements Store {
     return row && toRoom(row);
   }
 
-  async listRooms(): Promise<RoomRecord[]> {
-    return this.stmt.listRooms.all().map(toRoom);
+  async listRooms(page?: RoomPage): Promise<RoomRecord[]> {
+    if (!page) return this.stmt.listRooms.all().map(toRoom);
+    const after = { lastActivity: page.after?.lastActivity ?? null, id: page.after?.id ?? null };
+    return this.stmt.listRoomsPage.all({ limit: page.limit, ...after }).map(toRoom);
   }
 
   async updateRoom(id: number, u: RoomUpdate): Promise<RoomRecord | undefined> {
@@ -313,4 +321,16 @@ function startWorker(js: URL, workerData: unknown): Worker {
   const ts = js.href.replace(/\.js$/, '.ts');
   const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(ts)}); })`;
   return new Worker(boot, { eval: true, workerData });
+}
+
+/**
+ * The data dir 0700 and the database 0600, for new and existing ones alike (SPEC §6). SQLite gives
+ * its -wal and -shm files the database file's mode, so they follow; the umask alone gave 0644.
+ */
+function ownerOnly(file: string): void {
+  const dir = dirname(file);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(f)) chmodSync(f, 0o600);
 }

@@ -58,6 +58,12 @@ export type AppendResult =
   | { ok: true; message: StoredMessage; duplicate: boolean }
   | { ok: false; reason: 'room_not_found' };
 
+/** A page of the room list: rooms after `after` in the listing's order (newest activity, then id, first). */
+export interface RoomPage {
+  limit: number;
+  after?: { lastActivity: string; id: number };
+}
+
 export interface Page {
   before?: number;
   after?: number;
@@ -87,8 +93,11 @@ export interface Store {
   createRoom(room: NewRoom): Promise<RoomRecord>;
   roomById(id: number): Promise<RoomRecord | undefined>;
   roomByTitle(title: string): Promise<RoomRecord | undefined>;
-  /** Public and private rooms, newest activity first. Hidden rooms are never listed. */
-  listRooms(): Promise<RoomRecord[]>;
+  /**
+   * Public and private rooms, newest activity first (ties: higher id first). Hidden rooms are never
+   * listed. With a page, at most `limit` rooms that come after `page.after` in that order.
+   */
+  listRooms(page?: RoomPage): Promise<RoomRecord[]>;
   updateRoom(id: number, update: RoomUpdate): Promise<RoomRecord | undefined>;
   /** Deletes the room with its messages and bans. */
   deleteRoom(id: number): Promise<boolean>;

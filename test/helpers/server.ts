@@ -60,6 +60,8 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     CHITCHAT_LIMIT_TOKENS_PER_MINUTE: '0',
     CHITCHAT_LIMIT_SOCKETS_PER_ADDRESS: '0',
     CHITCHAT_LIMIT_ROOMS_PER_HOUR: '0',
+    CHITCHAT_LIMIT_CONNECTIONS_PER_ADDRESS: '0',
+    CHITCHAT_LIMIT_CONNECTS_PER_MINUTE: '0',
     ...opts.env,
   };
   const entry = join(root, 'src', 'main.ts');

@@ -104,7 +104,7 @@ describe('config.json with the Go original\'s keys', () => {
     const defaults = loadConfig({ CHITCHAT_DATA_DIR: data }, [], cwd);
     assert.equal(defaults.port, 8080);
     assert.equal(defaults.host, '127.0.0.1');
-    assert.deepEqual(defaults.limits, { messagesPerSecond: 10, messagesBurst: 30, tokensPerMinute: 10, socketsPerAddress: 100, roomsPerHour: 30 });
+    assert.deepEqual(defaults.limits, { messagesPerSecond: 10, messagesBurst: 30, tokensPerMinute: 10, socketsPerAddress: 100, roomsPerHour: 30, connectionsPerAddress: 200, connectsPerMinute: 120 });
     const c = loadConfig({ CHITCHAT_DATA_DIR: data, CHITCHAT_CONFIG: file, CHITCHAT_LIMIT_MESSAGES_BURST: '21', PORT: '2222' }, ['--port', '3333'], cwd);
     assert.equal(c.limits.roomsPerHour, 12, 'config.json over the default');
     assert.equal(c.limits.messagesBurst, 21, 'environment over config.json');

@@ -2,7 +2,13 @@
 // resolves to `{ ok: true, data }` or `{ ok: false, status, error }` (status 0 = network failure).
 import type { ApiError, CreatedRoom, MessagePage, Room, TokenGrant, Visibility } from './types';
 
-export type Result<T> = { ok: true; status: number; data: T } | { ok: false; status: number; error: ApiError };
+export type Result<T> = { ok: true; status: number; data: T; headers?: Headers } | { ok: false; status: number; error: ApiError };
+
+/** One page of the lobby's room list; `next` is the path of the following page, if any. */
+export interface RoomListPage {
+  rooms: Room[];
+  next?: string;
+}
 
 export interface RoomInput {
   title: string;
@@ -38,7 +44,7 @@ async function call<T>(method: string, path: string, opts: { body?: unknown; tok
   } catch {
     /* an empty or non-JSON body: judged by the status alone */
   }
-  if (res.ok) return { ok: true, status: res.status, data: json as T };
+  if (res.ok) return { ok: true, status: res.status, data: json as T, headers: res.headers };
   return { ok: false, status: res.status, error: readError(json, res.status) };
 }
 
@@ -52,7 +58,13 @@ function readError(json: unknown, status: number): ApiError {
 }
 
 export const api = {
-  listRooms: () => call<Room[]>('GET', '/chats'),
+  /** A page of rooms (SPEC §6: the server pages GET /chats); `path` is a page's `next`. */
+  async listRooms(path = '/chats'): Promise<Result<RoomListPage>> {
+    const res = await call<Room[]>('GET', path);
+    if (!res.ok) return res;
+    const next = /^<(\/chats\?[^>]*)>;\s*rel="next"/.exec(res.headers?.get('Link') ?? '')?.[1];
+    return { ...res, data: { rooms: Array.isArray(res.data) ? res.data : [], ...(next && { next }) } };
+  },
   getRoom: (room: number | string, token?: string) => call<Room>('GET', roomPath(room), { token }),
   createRoom: (input: RoomInput) => call<CreatedRoom>('POST', '/chats', { body: input }),
   updateRoom: (room: number, input: RoomInput, token: string) =>

@@ -58,7 +58,8 @@ export function CreateRoom({ onCreated }: { onCreated(): void }) {
       memberships.set(res.data.id, profile.name);
       if (body.password) knownPasswords.remember(res.data.id, body.password);
       ownerKeys.hold(res.data.id, res.data.owner_key);
-      navigate(roomHref(res.data.id));
+      // A hidden room is found by its title: its id alone answers 404 (SPEC §1).
+      navigate(roomHref(res.data.visibility === 'hidden' ? res.data.title : res.data.id));
     } else setCreated(res.data);
   };
 

@@ -73,7 +73,8 @@ export function OwnerKeyNotice({ room, onDone }: { room: CreatedRoom; onDone(): 
       <KeyRow ownerKey={room.owner_key} autoFocus />
       <p class="hint">This browser could not get an owner pass; use the key on the room’s entrance to manage it.</p>
       <div class="actions">
-        <a class="btn primary" href={roomHref(room.id)}>
+        {/* A hidden room is found by its title: its id alone answers 404 (SPEC §1). */}
+        <a class="btn primary" href={roomHref(room.visibility === 'hidden' ? room.title : room.id)}>
           Enter the room
         </a>
         <button type="button" class="btn ghost" onClick={onDone}>

@@ -14,17 +14,28 @@ export function Lobby() {
   const [rooms, setRooms] = useState<Room[]>();
   const [error, setError] = useState<string>();
   const [filter, setFilter] = useState('');
+  // Pages of the room list shown; each poll reloads them all, so counts stay live everywhere.
+  const [pages, setPages] = useState(1);
+  const [more, setMore] = useState(false);
 
   const refresh = useCallback(async () => {
-    const res = await api.listRooms();
-    if (res.ok && Array.isArray(res.data)) {
-      setRooms(res.data);
-      setError(undefined);
-    } else if (!res.ok) {
-      setError(describeError(res.error));
+    const all: Room[] = [];
+    let path: string | undefined = '/chats';
+    for (let i = 0; path && i < pages; i++) {
+      const res = await api.listRooms(path);
+      if (!res.ok) return setError(describeError(res.error));
+      all.push(...res.data.rooms);
+      path = res.data.next;
     }
-  }, []);
+    // A room whose activity moved it up between two page loads would show twice.
+    setRooms(all.filter((r, i) => all.findIndex((o) => o.id === r.id) === i));
+    setMore(path !== undefined);
+    setError(undefined);
+  }, [pages]);
   usePoll(refresh, POLL_MS);
+  useEffect(() => {
+    if (pages > 1) void refresh();
+  }, [refresh, pages]);
   useEffect(() => setTitle(undefined), []);
 
   return (
@@ -46,6 +57,11 @@ export function Lobby() {
           </p>
         )}
         {rooms ? <RoomList rooms={rooms} filter={filter} /> : !error && <p class="empty">Loading rooms…</p>}
+        {more && (
+          <button class="btn" type="button" onClick={() => setPages((p) => p + 1)}>
+            Show more rooms
+          </button>
+        )}
       </section>
       <div class="side">
         <CreateRoom onCreated={refresh} />

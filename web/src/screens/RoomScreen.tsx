@@ -39,8 +39,10 @@ export function RoomScreen({ room: wanted, password }: { room: string; password?
       if (!live) return;
       if (res.ok) {
         // Titles change and ids do not: keep the id in the address, so a reload finds the room.
+        // A hidden room keeps its title instead: its id alone answers 404 (SPEC §1).
         // This also takes an invite's password out of the address bar (and the history).
-        if (location.hash !== roomHref(res.data.id)) history.replaceState(history.state, '', roomHref(res.data.id));
+        const href = roomHref(res.data.visibility === 'hidden' ? res.data.title : res.data.id);
+        if (location.hash !== href) history.replaceState(history.state, '', href);
         setLoad({ status: 'ready', room: res.data });
         if (visit === 0) setEntry(resume(res.data));
       } else if (res.status === 404) setLoad({ status: 'missing' });
