@@ -1,5 +1,6 @@
 // /chats/:room/token — room password or owner key → token (SPEC §2).
 import type { FastifyInstance } from 'fastify';
+import { presentedIdentity } from '../auth/identity.js';
 import type { Role } from '../auth/tokens.js';
 import { AppError } from '../domain/errors.js';
 import { nameKey, validName } from '../domain/names.js';
@@ -11,7 +12,7 @@ import { RoomParams, TokenBody } from './schemas.js';
 type RoomReq = { Params: { room: string } };
 
 export async function tokenRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
-  const { access, store, config } = deps;
+  const { access, store, config, identities } = deps;
   const tags = ['tokens'];
 
   async function issue(room: RoomRecord, name: string, role: Role) {
@@ -39,10 +40,15 @@ export async function tokenRoutes(app: FastifyInstance, deps: Deps): Promise<voi
         return { status: true };
       }
       const body = objectBody(req.body, TokenBody, 303);
+      // A name secret, when given, must be the name's (SPEC §12); the socket then joins with it.
+      const checkSecret = async (name: string) => {
+        if (body.name_secret !== undefined) await presentedIdentity(store, identities, room.id, nameKey(name), body.name_secret);
+      };
       const ownerKey = body.owner_key;
       if (typeof ownerKey === 'string' && ownerKey !== '') {
         const name = validName(body.name);
         if (!(await access.ownerKeyMatches(room, ownerKey))) throw new AppError(304, 'owner_key');
+        await checkSecret(name);
         reply.code(201);
         return issue(room, name, 'owner');
       }
@@ -52,6 +58,8 @@ export async function tokenRoutes(app: FastifyInstance, deps: Deps): Promise<voi
       }
       const name = validName(body.name);
       if (await store.isBanned(room.id, nameKey(name))) throw new AppError(204, 'name');
+      if (await store.isAddressBanned(room.id, req.ip)) throw new AppError(204, 'name');
+      await checkSecret(name);
       reply.code(201);
       return issue(room, name, 'member');
     },
