@@ -57,7 +57,7 @@ end`;
 // KEYS[1] presence hash; ARGV[1] name key, ARGV[2] device, ARGV[3] value, ARGV[4] person.
 // 0: another person (or a single holder) has it; 1: first socket; 2: one more of the same person.
 const CLAIM = `${LIVE}
-local prefix = ARGV[1] .. '\n'
+local prefix = ARGV[1] .. '\\n'
 local all = redis.call('HGETALL', KEYS[1])
 local others = 0
 for i = 1, #all, 2 do
@@ -77,7 +77,7 @@ return 2`;
 // KEYS[1] presence hash; ARGV[1] name key, ARGV[2] device. 0: not ours; 1: released, others
 // remain; 2: released and it was the name's last live socket.
 const RELEASE = `${LIVE}
-local prefix = ARGV[1] .. '\n'
+local prefix = ARGV[1] .. '\\n'
 local v = redis.call('HGET', KEYS[1], prefix .. ARGV[2])
 if v then
   local ok, c = pcall(cjson.decode, v)

@@ -20,9 +20,10 @@ const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
  * made one space. Undefined when the text holds a character refused above or nothing visible.
  */
 export function normalizeText(raw: string): string | undefined {
-  const text = raw.normalize('NFKC').trim().replace(/\s+/gu, ' ');
-  if (INVISIBLE.test(text) || STACKED_MARKS.test(text) || !VISIBLE.test(text)) return undefined;
-  return text;
+  const nfkc = raw.normalize('NFKC');
+  // Tested before spaces are tidied: a tab or line break is a control character, refused.
+  if (INVISIBLE.test(nfkc) || STACKED_MARKS.test(nfkc) || !VISIBLE.test(nfkc)) return undefined;
+  return nfkc.trim().replace(/\s+/gu, ' ');
 }
 
 /**
