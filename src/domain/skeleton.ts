@@ -10,8 +10,8 @@ import unhomoglyph from 'unhomoglyph';
  */
 const INVISIBLE =
   /[\p{Cc}\p{Cf}\p{Default_Ignorable_Code_Point}\p{Bidi_Control}\p{Zl}\p{Zp}\p{Cs}\p{Co}\p{Cn}]/u;
-/** Stacked combining marks ("zalgo") hide what a name looks like. */
-const STACKED_MARKS = /\p{M}{4,}/u;
+/** Stacked combining marks ("zalgo"), or marks on nothing, hide what a name looks like. */
+const STACKED_MARKS = /\p{M}{3,}|^\s*\p{M}|\s\p{M}/u;
 /** Something a person can see: a letter, digit, punctuation or symbol. */
 const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
 
