@@ -52,8 +52,9 @@ export function secretAlive(lastUsed: string, now = Date.now()): boolean {
 }
 
 /**
- * The person a presented name secret stands for in a room, for the name `key`: 303 when it is
- * malformed, 304 when it is unknown there, another name's, or expired.
+ * The person a presented name secret stands for in a room, for the name `key`, with the name as
+ * they first spelled it: 303 when it is malformed, 304 when it is unknown there, another name's,
+ * or expired.
  */
 export async function presentedIdentity(
   store: Store,
@@ -61,9 +62,9 @@ export async function presentedIdentity(
   roomId: number,
   key: string,
   secret: unknown,
-): Promise<NameIdentity> {
+): Promise<NameIdentity & { name: string }> {
   const identity = identities.of(secret);
   const known = await store.nameSecret(roomId, identity.hash);
   if (!known || known.nameKey !== key || !secretAlive(known.lastUsed)) throw new AppError(304, 'name_secret');
-  return identity;
+  return { ...identity, name: known.name };
 }

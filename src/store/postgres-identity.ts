@@ -87,18 +87,18 @@ export class PostgresIdentity {
     return (await this.rows('SELECT 1 FROM address_bans WHERE room_id = $1 AND address = $2 AND until > now()', [roomId, address])).length > 0;
   }
 
-  async addNameSecret(roomId: number, key: string, hash: string): Promise<void> {
+  async addNameSecret(roomId: number, key: string, hash: string, name: string): Promise<void> {
     const now = new Date().toISOString();
     await this.rows(
-      `INSERT INTO name_secrets (room_id, secret_hash, name_key, created_at, last_used) SELECT id, $2, $3, $4, $4 FROM rooms WHERE id = $1
-       ON CONFLICT DO NOTHING`,
-      [roomId, hash, key, now],
+      `INSERT INTO name_secrets (room_id, secret_hash, name_key, name, created_at, last_used)
+       SELECT id, $2, $3, $5, $4, $4 FROM rooms WHERE id = $1 ON CONFLICT DO NOTHING`,
+      [roomId, hash, key, now, name],
     );
   }
 
   async nameSecret(roomId: number, hash: string): Promise<NameSecretRecord | undefined> {
     const [row] = await this.rows<NameSecretRecord>(
-      `SELECT name_key AS "nameKey", ${iso('last_used')} AS "lastUsed" FROM name_secrets WHERE room_id = $1 AND secret_hash = $2`,
+      `SELECT name_key AS "nameKey", name, ${iso('last_used')} AS "lastUsed" FROM name_secrets WHERE room_id = $1 AND secret_hash = $2`,
       [roomId, hash],
     );
     return row;

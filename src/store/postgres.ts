@@ -308,8 +308,8 @@ export class PostgresStore implements Store {
     return this.identity.isAddressBanned(roomId, address);
   }
 
-  addNameSecret(roomId: number, nameKey: string, secretHash: string): Promise<void> {
-    return this.identity.addNameSecret(roomId, nameKey, secretHash);
+  addNameSecret(roomId: number, nameKey: string, secretHash: string, name: string): Promise<void> {
+    return this.identity.addNameSecret(roomId, nameKey, secretHash, name);
   }
 
   nameSecret(roomId: number, secretHash: string): Promise<NameSecretRecord | undefined> {

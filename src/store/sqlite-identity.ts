@@ -35,11 +35,11 @@ export class SqliteIdentity {
       addressBanned: db.prepare<[number, string, string], { one: number }>(
         'SELECT 1 AS one FROM address_bans WHERE room_id = ? AND address = ? AND until > ?',
       ),
-      addSecret: db.prepare<[number, string, string, string, string]>(
-        'INSERT OR IGNORE INTO name_secrets (room_id, secret_hash, name_key, created_at, last_used) VALUES (?, ?, ?, ?, ?)',
+      addSecret: db.prepare<[number, string, string, string, string, string]>(
+        'INSERT OR IGNORE INTO name_secrets (room_id, secret_hash, name_key, name, created_at, last_used) VALUES (?, ?, ?, ?, ?, ?)',
       ),
-      secret: db.prepare<[number, string], { name_key: string; last_used: string }>(
-        'SELECT name_key, last_used FROM name_secrets WHERE room_id = ? AND secret_hash = ?',
+      secret: db.prepare<[number, string], { name_key: string; name: string; last_used: string }>(
+        'SELECT name_key, name, last_used FROM name_secrets WHERE room_id = ? AND secret_hash = ?',
       ),
       touchSecret: db.prepare<[string, number, string]>('UPDATE name_secrets SET last_used = ? WHERE room_id = ? AND secret_hash = ?'),
     };
@@ -95,10 +95,10 @@ export class SqliteIdentity {
     return this.stmt.addressBanned.get(roomId, address, new Date().toISOString()) !== undefined;
   }
 
-  addNameSecret(roomId: number, key: string, hash: string): void {
+  addNameSecret(roomId: number, key: string, hash: string, name: string): void {
     const now = new Date().toISOString();
     try {
-      this.stmt.addSecret.run(roomId, hash, key, now, now);
+      this.stmt.addSecret.run(roomId, hash, key, name, now, now);
     } catch (err) {
       if ((err as { code?: string }).code !== 'SQLITE_CONSTRAINT_FOREIGNKEY') throw err;
     }
@@ -106,7 +106,7 @@ export class SqliteIdentity {
 
   nameSecret(roomId: number, hash: string): NameSecretRecord | undefined {
     const row = this.stmt.secret.get(roomId, hash);
-    return row && { nameKey: row.name_key, lastUsed: row.last_used };
+    return row && { nameKey: row.name_key, name: row.name, lastUsed: row.last_used };
   }
 
   touchNameSecret(roomId: number, hash: string): void {

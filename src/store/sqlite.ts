@@ -240,8 +240,8 @@ export class SqliteStore implements Store {
     return this.identity.isAddressBanned(roomId, address);
   }
 
-  async addNameSecret(roomId: number, nameKey: string, secretHash: string): Promise<void> {
-    this.identity.addNameSecret(roomId, nameKey, secretHash);
+  async addNameSecret(roomId: number, nameKey: string, secretHash: string, name: string): Promise<void> {
+    this.identity.addNameSecret(roomId, nameKey, secretHash, name);
   }
 
   async nameSecret(roomId: number, secretHash: string): Promise<NameSecretRecord | undefined> {

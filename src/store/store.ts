@@ -83,6 +83,8 @@ export interface Page {
 /** A name's secret, by its hash (SPEC §12). */
 export interface NameSecretRecord {
   nameKey: string;
+  /** The name as its person first spelled it: every device of theirs shows it so. */
+  name: string;
   /** ISO time of its last join or leave; it expires 30 days after. */
   lastUsed: string;
 }
@@ -146,8 +148,8 @@ export interface Store {
   /** Whether the address is banned in the room now. */
   isAddressBanned(roomId: number, address: string): Promise<boolean>;
 
-  /** Records a new name secret's hash for (room, name key), used now. */
-  addNameSecret(roomId: number, nameKey: string, secretHash: string): Promise<void>;
+  /** Records a new name secret's hash for (room, name key) and the name as spelled, used now. */
+  addNameSecret(roomId: number, nameKey: string, secretHash: string, name: string): Promise<void>;
   nameSecret(roomId: number, secretHash: string): Promise<NameSecretRecord | undefined>;
   /** Marks a name secret used now. */
   touchNameSecret(roomId: number, secretHash: string): Promise<void>;

@@ -17,10 +17,10 @@ for (const driver of drivers) {
       const { store } = await driver.open();
       await store.init(newRoom('Public Chat'));
       const r = await store.createRoom(newRoom('Secrets'));
-      await store.addNameSecret(r.id, 'alice', 'h1');
-      await store.addNameSecret(r.id, 'alice', 'h1'); // twice is harmless
+      await store.addNameSecret(r.id, 'alice', 'h1', 'Alice');
+      await store.addNameSecret(r.id, 'alice', 'h1', 'ALICE'); // twice is harmless; the first stays
       const first = await store.nameSecret(r.id, 'h1');
-      assert.equal(first?.nameKey, 'alice');
+      assert.deepEqual([first?.nameKey, first?.name], ['alice', 'Alice']);
       assert.ok(Math.abs(Date.parse(first!.lastUsed) - Date.now()) < 60_000);
       assert.equal(await store.nameSecret(1, 'h1'), undefined, 'another room');
       assert.equal(await store.nameSecret(r.id, 'h2'), undefined, 'another secret');
@@ -29,7 +29,7 @@ for (const driver of drivers) {
       assert.ok((await store.nameSecret(r.id, 'h1'))!.lastUsed > first!.lastUsed);
       await store.deleteRoom(r.id);
       assert.equal(await store.nameSecret(r.id, 'h1'), undefined);
-      await store.addNameSecret(r.id, 'alice', 'h3'); // a room deleted meanwhile: no error, nothing stored
+      await store.addNameSecret(r.id, 'alice', 'h3', 'alice'); // a room deleted meanwhile: no error, nothing stored
       assert.equal(await store.nameSecret(r.id, 'h3'), undefined);
       await store.close();
     });

@@ -27,9 +27,9 @@ export const joinAction = action({
   async run(conn, event) {
     const { ctx, roomId } = conn;
     // In a tokened room the name is the token's, whatever the frame says.
-    const name = conn.claims ? conn.claims.name : validName(event.name);
+    const given = conn.claims ? conn.claims.name : validName(event.name);
     const color = validColor(event.color);
-    const key = nameKey(name);
+    const key = nameKey(given);
     if (conn.nameKey !== null) {
       if (conn.nameKey !== key) throw new AppError(304, 'name');
       conn.reply(encode.presence(roomId, await ctx.broker.presence(roomId)));
@@ -39,10 +39,12 @@ export const joinAction = action({
     if (await ctx.store.isBanned(roomId, key)) throw new AppError(204, 'name');
     if (await ctx.store.isAddressBanned(roomId, conn.address)) throw new AppError(204, 'name');
     // Another name's secret, an expired one or one never given out is refused: nothing claimed.
-    const identity: NameIdentity =
-      event.name_secret === undefined
-        ? ctx.identities.create()
-        : await presentedIdentity(ctx.store, ctx.identities, roomId, key, event.name_secret);
+    // A person's devices all show the name as they first spelled it ("Dora", not "dora").
+    let identity: NameIdentity = ctx.identities.create();
+    let name = given;
+    if (event.name_secret !== undefined) {
+      ({ name, ...identity } = await presentedIdentity(ctx.store, ctx.identities, roomId, key, event.name_secret));
+    }
     const entry: PresenceEntry = { username: name, color, last_activity: new Date().toISOString(), trip: identity.trip };
     const holder = { device: conn.device, person: identity.hash };
     let claimed = await ctx.broker.claimName(roomId, key, entry, holder);
@@ -52,7 +54,7 @@ export const joinAction = action({
       await ctx.broker.releaseName(roomId, key, conn.device);
       return;
     }
-    if (identity.fresh !== undefined) await ctx.store.addNameSecret(roomId, key, identity.hash);
+    if (identity.fresh !== undefined) await ctx.store.addNameSecret(roomId, key, identity.hash, name);
     else await ctx.store.touchNameSecret(roomId, identity.hash);
     conn.bind(name, key, color, identity);
     conn.reply(encode.identity(roomId, name, identity, ctx.limits));

@@ -59,6 +59,7 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     room_id     integer NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
     secret_hash text NOT NULL,
     name_key    text NOT NULL,
+    name        text NOT NULL,
     created_at  timestamptz NOT NULL,
     last_used   timestamptz NOT NULL,
     PRIMARY KEY (room_id, secret_hash)

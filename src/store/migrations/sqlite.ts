@@ -52,6 +52,7 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     room_id     INTEGER NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
     secret_hash TEXT NOT NULL,
     name_key    TEXT NOT NULL,
+    name        TEXT NOT NULL,
     created_at  TEXT NOT NULL,
     last_used   TEXT NOT NULL,
     PRIMARY KEY (room_id, secret_hash)

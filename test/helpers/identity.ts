@@ -1,0 +1,39 @@
+// Socket helpers for the identity tests (SPEC §12): join with or without a name secret.
+import { connect, type ChatClient, type ConnectOptions, type ServerEvent } from './chat.ts';
+
+export interface Joined {
+  client: ChatClient;
+  /** The `identity` event, or undefined when the join was refused. */
+  identity: ServerEvent | undefined;
+  /** The `error` event when the join was refused. */
+  error: { code: number; field?: string } | undefined;
+}
+
+export const isType = (t: string) => (e: ServerEvent) => e.event_type === t;
+
+/** Joins `name` (with `secret` when given); resolves once the server answered with presence or an error. */
+export async function joinWith(wsUrl: string, room: string | number, name: string, secret?: string, opts: ConnectOptions = {}): Promise<Joined> {
+  const client = await connect(wsUrl, room, opts);
+  return rejoin(client, name, secret);
+}
+
+/** Sends `join` on an open socket and waits for its answer. */
+export async function rejoin(client: ChatClient, name: string, secret?: string): Promise<Joined> {
+  const from = client.events.length;
+  client.send({ event_type: 'join', name, color: '#336699', ...(secret !== undefined && { name_secret: secret }) });
+  const answer = await client.next((e) => e.event_type === 'presence' || e.event_type === 'error', 10_000, from);
+  const identity = client.events.slice(from).find(isType('identity'));
+  const error = answer.event_type === 'error' ? (answer.error as { code: number; field?: string }) : undefined;
+  return { client, identity, error };
+}
+
+/** Sends an event and resolves with the first answer matching `match` after it (or an error event). */
+export async function request(client: ChatClient, event: object, match: (e: ServerEvent) => boolean): Promise<ServerEvent> {
+  const from = client.events.length;
+  client.send(event);
+  return client.next((e) => match(e) || e.event_type === 'error', 10_000, from);
+}
+
+/** Events of a type about a name received so far. */
+export const about = (client: ChatClient, type: string, name: string) =>
+  client.events.filter((e) => e.event_type === type && e.name === name);
