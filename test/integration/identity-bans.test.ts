@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { api, bearer, connect, createRoom, type ChatClient } from '../helpers/chat.ts';
-import { isType, joinWith } from '../helpers/identity.ts';
+import { backends, isType, joinWith } from '../helpers/identity.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 let server: TestServer;
@@ -13,12 +13,8 @@ const open: ChatClient[] = [];
 const track = (c: ChatClient) => (open.push(c), c);
 let counter = 0;
 
-before(async () => {
-  [server, noAddressBans] = await Promise.all([startServer(), startServer({ env: { CHITCHAT_BAN_ADDRESS_HOURS: '0' } })]);
-});
-after(async () => {
+after(() => {
   for (const c of open) c.ws.terminate();
-  await Promise.all([server.dispose(), noAddressBans.dispose()]);
 });
 
 async function privateRoom(s: TestServer) {
@@ -29,7 +25,13 @@ async function privateRoom(s: TestServer) {
 const memberToken = (s: TestServer, roomId: number, name: string) =>
   api(s.url, 'POST', `/chats/${roomId}/token`, { secret: 'password1', name });
 
-describe('bans', () => {
+for (const backend of await backends()) describe(`bans on ${backend.name}`, { skip: backend.skip }, () => {
+  before(async () => {
+    const env = backend.env();
+    [server, noAddressBans] = await Promise.all([startServer({ env }), startServer({ env: { ...backend.env(), CHITCHAT_BAN_ADDRESS_HOURS: '0' } })]);
+  });
+  after(() => Promise.all([server.dispose(), noAddressBans.dispose()]));
+
   test('a ban closes every socket of the name, joined or not, bans look-alikes and the address, and is listed', async () => {
     const { room, ownerToken } = await privateRoom(server);
     const eveToken = (await memberToken(server, room.id, 'eve')).body.token as string;

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { api, createRoom, joinAs, type ChatClient } from '../helpers/chat.ts';
-import { about, isType, joinWith, rejoin, request } from '../helpers/identity.ts';
+import { about, backends, isType, joinWith, rejoin, request } from '../helpers/identity.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 
 let server: TestServer;
@@ -12,18 +12,20 @@ const track = <T extends { client: ChatClient }>(j: T) => (open.push(j.client), 
 let counter = 0;
 const newRoom = () => createRoom(server.url, { title: `Devices ${++counter}`, visibility: 'public' });
 
-before(async () => {
-  server = await startServer({ env: { CHITCHAT_PING_INTERVAL_MS: '300', CHITCHAT_LIMIT_MESSAGES_PER_SECOND: '7', CHITCHAT_LIMIT_MESSAGES_BURST: '21' } });
-});
-after(async () => {
+after(() => {
   for (const c of open) c.ws.terminate();
-  await server.dispose();
 });
 
 /** Sends a message and resolves with its `send` event as the sender saw it. */
 const say = (c: ChatClient, msg: string) => request(c, { event_type: 'send', msg }, (e) => e.event_type === 'send' && e.msg === msg);
 
-describe('name secrets and devices', () => {
+for (const backend of await backends()) describe(`name secrets and devices on ${backend.name}`, { skip: backend.skip }, () => {
+  before(async () => {
+    const limits = { CHITCHAT_LIMIT_MESSAGES_PER_SECOND: '7', CHITCHAT_LIMIT_MESSAGES_BURST: '21' };
+    server = await startServer({ env: { CHITCHAT_PING_INTERVAL_MS: '300', ...limits, ...backend.env() } });
+  });
+  after(() => server.dispose());
+
   test('a second device joins with the secret: presence counts devices, one join, one leave, both receive', async () => {
     const room = await newRoom();
     const bob = (await joinAs(server.wsUrl, room.id, 'bob')) as ChatClient;
