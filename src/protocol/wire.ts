@@ -66,6 +66,14 @@ export interface ChatMessage {
   trip?: string;
 }
 
+/** One ban, as `GET /chats/:room/bans` lists it for the owner (SPEC §5). */
+export interface BanEntry {
+  name: string;
+  since: string;
+  /** Until when the addresses of the name's sockets are refused; null when none are. */
+  address_ban_until: string | null;
+}
+
 export interface MessagePage {
   messages: ChatMessage[];
   has_more: boolean;

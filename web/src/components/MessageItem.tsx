@@ -5,6 +5,7 @@ import { linkify } from '../linkify';
 import { clockTime, fullTime } from '../time';
 import { LIMITS, type ChatMessage } from '../types';
 import { Avatar } from './Avatar';
+import { Trip } from './Trip';
 
 export interface MessageActions {
   onEdit(id: string, msg: string): boolean;
@@ -21,6 +22,7 @@ export function MessageItem(props: { m: ChatMessage; mine: boolean; grouped: boo
       <div class="bubble">
         <header class={grouped ? 'sr-only' : 'meta'}>
           <span class="author">{m.name}</span>
+          <Trip trip={m.trip} />
           {mine && <span class="sr-only"> (you)</span>}
           <time dateTime={m.time} title={fullTime(m.time)}>
             {clockTime(m.time)}

@@ -4,6 +4,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { Attention, notifications, setTitle } from '../attention';
 import { Composer } from '../components/Composer';
 import { ConnectionStatus } from '../components/ConnectionStatus';
+import { DeviceLink } from '../components/DeviceLink';
 import { MessageList } from '../components/MessageList';
 import { OwnerPanel } from '../components/OwnerPanel';
 import { People } from '../components/People';
@@ -12,15 +13,16 @@ import type { Entry } from '../entry';
 import { useStore } from '../hooks';
 import { typingText } from '../presence';
 import { navigate } from '../router';
-import { ChatSession } from '../session';
+import { ChatSession, type EndReason } from '../session';
 import { entered } from '../storage';
 import { tokens } from '../tokens';
 import type { Room } from '../types';
 
-export function Chat({ room, entry, onExit }: { room: Room; entry: Entry; onExit(text: string): void }) {
+export function Chat({ room, entry, onExit }: { room: Room; entry: Entry; onExit(text: string, reason: EndReason): void }) {
   const [unread, setUnread] = useState(0);
   const [peopleOpen, setPeopleOpen] = useState(false);
   const [managing, setManaging] = useState(false);
+  const [linking, setLinking] = useState(false);
   const { session, attention } = useMemo(() => {
     let s: ChatSession | undefined;
     const a = new Attention(
@@ -47,7 +49,7 @@ export function Chat({ room, entry, onExit }: { room: Room; entry: Entry; onExit
   // Losing the pass, the name or the ban list sends the person back to the door with the reason.
   const ended = s.ended;
   useEffect(() => {
-    if (ended && ended.reason !== 'kicked' && ended.reason !== 'deleted') onExit(ended.text);
+    if (ended && ended.reason !== 'kicked' && ended.reason !== 'deleted') onExit(ended.text, ended.reason);
   }, [ended]);
 
   const leave = () => {
@@ -75,6 +77,11 @@ export function Chat({ room, entry, onExit }: { room: Room; entry: Entry; onExit
             People <span class="count-pill">{s.users.length}</span>
           </button>
           <NotifyToggle />
+          {s.joined && session.nameSecret && (
+            <button type="button" class="btn small ghost" onClick={() => setLinking(true)}>
+              Use on another device
+            </button>
+          )}
           {isOwner && (
             <button type="button" class="btn small" onClick={() => setManaging(true)}>
               Manage room
@@ -90,6 +97,7 @@ export function Chat({ room, entry, onExit }: { room: Room; entry: Entry; onExit
           items={s.items}
           pending={s.pending}
           me={s.name}
+          trip={s.trip}
           color={s.color}
           connected={s.joined}
           isOwner={isOwner}
@@ -118,6 +126,9 @@ export function Chat({ room, entry, onExit }: { room: Room; entry: Entry; onExit
       </main>
       <div class="scrim" aria-hidden="true" onClick={() => setPeopleOpen(false)} />
       <People roomId={room.id} users={s.users} me={s.name} isOwner={isOwner} open={peopleOpen} onClose={() => setPeopleOpen(false)} />
+      {linking && session.nameSecret && (
+        <DeviceLink roomId={room.id} name={s.name} secret={session.nameSecret} onClose={() => setLinking(false)} />
+      )}
       {managing && isOwner && <OwnerPanel room={s.room} onSaved={(r) => session.roomChanged(r)} onClose={() => setManaging(false)} />}
     </div>
   );

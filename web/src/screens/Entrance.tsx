@@ -12,15 +12,20 @@ import { tokens } from '../tokens';
 import type { Room } from '../types';
 import { hasErrors, validateName, type FieldErrors } from '../validation';
 
-export function Entrance({ room, notice, onEnter }: { room: Room; notice?: string; onEnter(e: Entry): void }) {
+export function Entrance(props: { room: Room; notice?: string; nameError?: string; password?: string; onEnter(e: Entry, password: string): void }) {
+  const { room, notice, onEnter } = props;
   const [profile, setProfile] = useState(loadProfile);
-  const [password, setPassword] = useState('');
+  const [password, setPassword] = useState(props.password ?? '');
   const [ownerKey, setOwnerKey] = useState('');
   const [showOwner, setShowOwner] = useState(false);
-  const [errors, setErrors] = useState<FieldErrors>({});
+  const [errors, setErrors] = useState<FieldErrors>(props.nameError ? { name: props.nameError } : {});
   const [busy, setBusy] = useState(false);
   const form = useRef<HTMLFormElement>(null);
   useEffect(() => setTitle(room.title), [room.title]);
+  // Back at the door because the name was taken: the name field says so and has the focus.
+  useEffect(() => {
+    if (props.nameError) focusFirstInvalid(form.current);
+  }, []);
 
   const name = profile.name.trim();
   const role = storedRole(room, name);
@@ -66,7 +71,7 @@ export function Entrance({ room, notice, onEnter }: { room: Room; notice?: strin
     }
     setBusy(false);
     entered.set(room.id, true);
-    onEnter({ name, color: profile.color, role: chosen === 'needs-password' ? undefined : chosen });
+    onEnter({ name, color: profile.color, role: chosen === 'needs-password' ? undefined : chosen }, password);
   };
 
   return (

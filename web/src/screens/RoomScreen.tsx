@@ -1,7 +1,8 @@
 // Finds the room named in the URL (by number or exact title) and shows its entrance or its chat.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, describeError } from '../api';
 import { storedRole, type Entry } from '../entry';
+import { nameSecrets } from '../identity';
 import { roomHref } from '../router';
 import { entered, loadProfile } from '../storage';
 import type { Room } from '../types';
@@ -10,11 +11,13 @@ import { Entrance } from './Entrance';
 
 type Load = { status: 'loading' } | { status: 'missing' } | { status: 'error'; text: string } | { status: 'ready'; room: Room };
 
-/** A reload of a room this tab had entered goes straight back in when no password is needed. */
+/**
+ * A reload of a room this tab had entered goes straight back in when no password is needed, and
+ * so does another tab or device of a person whose name secret this browser holds for the room.
+ */
 function resume(room: Room): Entry | undefined {
-  if (!entered.has(room.id)) return undefined;
   const p = loadProfile();
-  if (!p.name) return undefined;
+  if (!p.name || !(entered.has(room.id) || nameSecrets.get(room.id, p.name))) return undefined;
   const role = storedRole(room, p.name);
   return role === 'needs-password' ? undefined : { name: p.name, color: p.color, role };
 }
@@ -23,6 +26,11 @@ export function RoomScreen({ room: wanted }: { room: string }) {
   const [load, setLoad] = useState<Load>({ status: 'loading' });
   const [entry, setEntry] = useState<Entry>();
   const [notice, setNotice] = useState<string>();
+  /** Why the name was refused (taken by someone else), shown at the name field. */
+  const [nameError, setNameError] = useState<string>();
+  // The password typed at the door, kept (in memory only) for when the name was taken and the
+  // person comes back to pick another.
+  const password = useRef('');
   const [visit, setVisit] = useState(0);
 
   useEffect(() => {
@@ -63,15 +71,30 @@ export function RoomScreen({ room: wanted }: { room: string }) {
         </section>
       </main>
     );
-  if (!entry) return <Entrance room={load.room} notice={notice} onEnter={setEntry} />;
+  if (!entry)
+    return (
+      <Entrance
+        room={load.room}
+        notice={notice}
+        nameError={nameError}
+        password={password.current}
+        onEnter={(e, typed) => {
+          password.current = typed;
+          setNameError(undefined);
+          setEntry(e);
+        }}
+      />
+    );
   return (
     <Chat
       key={`${load.room.id}:${entry.name}:${entry.role ?? ''}`}
       room={load.room}
       entry={entry}
-      onExit={(text) => {
+      onExit={(text, reason) => {
         entered.set(load.room.id, false);
-        setNotice(text);
+        const nameTaken = reason === 'duplicate' || reason === 'name';
+        setNotice(nameTaken ? undefined : text);
+        setNameError(nameTaken ? text : undefined);
         setEntry(undefined);
         // Back at the door: the room may have changed (a new password, another visibility).
         setVisit((v) => v + 1);
