@@ -76,7 +76,10 @@ export class PostgresIdentity {
 
   async banAddress(roomId: number, address: string, key: string, until: string): Promise<void> {
     await this.rows(
-      `INSERT INTO address_bans (room_id, address, name_key, until) SELECT id, $2, $3, $4 FROM rooms WHERE id = $1
+      // Only while the name is banned: a kick (ban, then lift) must not leave the address banned
+      // when a node records it after the lift.
+      `INSERT INTO address_bans (room_id, address, name_key, until)
+       SELECT id, $2, $3, $4 FROM rooms WHERE id = $1 AND EXISTS (SELECT 1 FROM bans WHERE room_id = $1 AND name_key = $3)
        ON CONFLICT (room_id, address) DO UPDATE SET name_key = excluded.name_key, until = excluded.until
        WHERE excluded.until > address_bans.until`,
       [roomId, address, key, until],

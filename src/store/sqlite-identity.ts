@@ -27,8 +27,11 @@ export class SqliteIdentity {
            (SELECT max(a.until) FROM address_bans a WHERE a.room_id = b.room_id AND a.name_key = b.name_key AND a.until > ?) AS until
          FROM bans b WHERE b.room_id = ? ORDER BY b.created_at, b.name_key`,
       ),
-      banAddress: db.prepare<[number, string, string, string]>(
-        `INSERT INTO address_bans (room_id, address, name_key, until) VALUES (?, ?, ?, ?)
+      // Only while the name is banned: a kick (ban, then lift) must not leave the address banned
+      // when a node records it after the lift.
+      banAddress: db.prepare<{ roomId: number; address: string; key: string; until: string }>(
+        `INSERT INTO address_bans (room_id, address, name_key, until)
+         SELECT @roomId, @address, @key, @until WHERE EXISTS (SELECT 1 FROM bans WHERE room_id = @roomId AND name_key = @key)
          ON CONFLICT (room_id, address) DO UPDATE SET name_key = excluded.name_key, until = excluded.until
          WHERE excluded.until > address_bans.until`,
       ),
@@ -85,7 +88,7 @@ export class SqliteIdentity {
   banAddress(roomId: number, address: string, key: string, until: string): void {
     // A ban of a room deleted meanwhile is no error.
     try {
-      this.stmt.banAddress.run(roomId, address, key, until);
+      this.stmt.banAddress.run({ roomId, address, key, until });
     } catch (err) {
       if ((err as { code?: string }).code !== 'SQLITE_CONSTRAINT_FOREIGNKEY') throw err;
     }

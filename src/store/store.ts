@@ -143,7 +143,10 @@ export interface Store {
   isBanned(roomId: number, nameKey: string): Promise<boolean>;
   /** The room's bans, oldest first. */
   bans(roomId: number): Promise<BanRecord[]>;
-  /** Refuses an address in the room until `until` (ISO) because of a ban of `nameKey`; a later until wins. */
+  /**
+   * Refuses an address in the room until `until` (ISO) because of a ban of `nameKey`, only while
+   * that name is banned (atomically: a ban lifted meanwhile leaves no address ban); a later until wins.
+   */
   banAddress(roomId: number, address: string, nameKey: string, until: string): Promise<void>;
   /** Whether the address is banned in the room now. */
   isAddressBanned(roomId: number, address: string): Promise<boolean>;

@@ -69,6 +69,8 @@ for (const driver of drivers) {
       await store.banAddress(r.id, '203.0.113.7', nameKey('Eve'), iso(2 * hour)); // earlier: ignored
       await store.banAddress(r.id, '198.51.100.1', nameKey('Mallory'), iso(-hour)); // already over
       assert.ok(await store.isAddressBanned(r.id, '203.0.113.7'));
+      await store.banAddress(r.id, '192.0.2.9', nameKey('Trent'), until); // Trent is not banned (a kick lifted it)
+      assert.ok(!(await store.isAddressBanned(r.id, '192.0.2.9')), 'no address ban without its name ban');
       assert.ok(!(await store.isAddressBanned(r.id, '198.51.100.1')), 'an address ban that is over');
       assert.ok(!(await store.isAddressBanned(1, '203.0.113.7')), 'another room');
       assert.deepEqual((await store.bans(r.id)).map((b) => [b.name, b.addressBanUntil]), [['Eve', until], [nameKey('Mallory'), null]]);

@@ -127,6 +127,9 @@ function Bans({ roomId }: { roomId: number }) {
         <button type="button" class="btn danger" onClick={() => run('ban', name)}>
           Ban name
         </button>
+        <button type="button" class="btn" onClick={() => run('unban', name)}>
+          Lift ban
+        </button>
       </div>
       {banned && banned.length === 0 && <p class="hint">Nobody is banned.</p>}
       {banned && banned.length > 0 && (
