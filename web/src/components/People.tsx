@@ -29,7 +29,7 @@ export function People(props: { roomId: number; users: readonly RoomUser[]; me: 
           <li key={u.username}>
             <Avatar name={u.username} color={u.color} size="sm" />
             <span class="person">
-              {u.username}
+              <span class="person-name">{u.username}</span>
               <Trip trip={u.trip} />
               {sameName(u.username, props.me) && <span class="you"> (you)</span>}
               {(u.devices ?? 1) > 1 && <span class="devices"> · {u.devices} devices</span>}

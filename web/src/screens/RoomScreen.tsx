@@ -93,7 +93,8 @@ export function RoomScreen({ room: wanted }: { room: string }) {
       onExit={(text, reason) => {
         entered.set(load.room.id, false);
         const nameTaken = reason === 'duplicate' || reason === 'name';
-        setNotice(nameTaken ? undefined : text);
+        // Announced (the banner is an alert) and marked at the name field, which gets the focus.
+        setNotice(text);
         setNameError(nameTaken ? text : undefined);
         setEntry(undefined);
         // Back at the door: the room may have changed (a new password, another visibility).
