@@ -101,7 +101,7 @@ describe('one person, several tabs and devices, in the browser', { skip, timeout
     await taker.page.getByRole('button', { name: 'Enter room' }).click();
     const name = taker.page.getByLabel('Your name', { exact: true });
     await waitFor(async () => (await name.getAttribute('aria-invalid')) === 'true', 'the name field to be marked invalid');
-    await taker.page.getByText('Someone with this name is already in the room.').waitFor();
+    await taker.page.locator('#entry-name-error').getByText('Someone with this name is already in the room.').waitFor();
     assert.ok(await name.evaluate((el) => el === document.activeElement), 'the name field has the focus');
     // Another name needs the password again (passes are per name): it is still there.
     await name.fill('Yara');
