@@ -56,8 +56,14 @@ export const joinAction = action({
       await ctx.broker.releaseName(roomId, key, conn.device);
       return;
     }
-    if (identity.fresh !== undefined) await ctx.store.addNameSecret(roomId, key, identity.hash, name);
-    else await ctx.store.touchNameSecret(roomId, identity.hash);
+    try {
+      if (identity.fresh !== undefined) await ctx.store.addNameSecret(roomId, key, identity.hash, name);
+      else await ctx.store.touchNameSecret(roomId, identity.hash);
+    } catch (err) {
+      // Unbound, the claim would never be released: the socket's close releases only a bound name.
+      await ctx.broker.releaseName(roomId, key, conn.device);
+      throw err;
+    }
     conn.bind(name, key, color, identity);
     conn.reply(encode.identity(roomId, name, identity, ctx.limits));
     if (claimed === 'first') await ctx.broker.publish(roomId, { data: encode.join(roomId, name, color, identity.trip) });
