@@ -8,6 +8,7 @@ import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } f
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Access } from './auth/access.js';
+import { Identities } from './auth/identity.js';
 import { hashSecret, newOwnerKey } from './auth/passwords.js';
 import { Tokens } from './auth/tokens.js';
 import type { Broker } from './broker/broker.js';
@@ -95,8 +96,9 @@ export async function createApp(config: Config): Promise<App> {
   });
 
   let accepting = true;
-  const access = new Access(store, new Tokens(config.secret), config.adminKey);
+  const access = new Access(store, new Tokens(config.secret, config.tokenTtlSeconds), config.adminKey);
   const writer = new MessageWriter(store, broker, metrics);
+  const identities = new Identities(config.secret);
   const hub = new Hub(broker, metrics);
   const ctx: ChatContext = {
     store,
@@ -109,9 +111,11 @@ export async function createApp(config: Config): Promise<App> {
     // A name's holder on this node gets this long to answer a ping before a newcomer takes it.
     probeMs: Math.min(3000, config.pingIntervalMs),
     replayStallMs: config.replayStallMs,
+    identities,
+    access,
     log: http.log,
   };
-  const deps: Deps = { config, store, broker, access, writer, metrics, accepting: () => accepting };
+  const deps: Deps = { config, store, broker, access, writer, metrics, identities, accepting: () => accepting };
 
   acceptAnyJson(http);
   http.setErrorHandler((err: FastifyError | AppError, req, reply) => {

@@ -64,6 +64,10 @@ export interface Config {
   /** A ?since replay that makes no progress for this long is dropped, ms. */
   replayStallMs: number;
   logLevel: string;
+  /** Lifetime of a room token, seconds (SPEC §2: 3600); shorter only to test expiry. */
+  tokenTtlSeconds: number;
+  /** How long a ban also bans the addresses of the name's sockets, hours; 0 = off. */
+  banAddressHours: number;
 }
 
 export class ConfigError extends Error {}
@@ -96,6 +100,8 @@ const KEYS = {
   CHITCHAT_REPLAY_STALL_MS: 'replay-stall-ms',
   CHITCHAT_REQUEST_TIMEOUT_MS: 'request-timeout-ms',
   CHITCHAT_LOG_LEVEL: 'log-level',
+  CHITCHAT_TOKEN_TTL_SECONDS: 'token-ttl-seconds',
+  CHITCHAT_BAN_ADDRESS_HOURS: 'ban-address-hours',
 } as const;
 type EnvKey = keyof typeof KEYS;
 
@@ -192,6 +198,8 @@ export function loadConfig(env: Source, argv: string[], cwd = process.cwd()): Co
     maxBufferedBytes: int(merged, 'CHITCHAT_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024),
     replayStallMs: int(merged, 'CHITCHAT_REPLAY_STALL_MS', 30_000, 100),
     logLevel,
+    tokenTtlSeconds: int(merged, 'CHITCHAT_TOKEN_TTL_SECONDS', 3600, 1, 86_400),
+    banAddressHours: int(merged, 'CHITCHAT_BAN_ADDRESS_HOURS', 24, 0, 24 * 365),
   };
 }
 

@@ -2,14 +2,18 @@
 // - Fan-out: an event is PUBLISHed with this node's id, and delivered to this node's own
 //   subscribers at once, in publish order; the copy Redis echoes back is dropped (soketi's habit).
 //   Other nodes get it from their SUBSCRIBE connection in the order this node published it.
-// - Presence: a name is a field of `presence:<room>` whose value names the node holding it. HSETNX
-//   makes a claim atomic across nodes. Every node keeps a heartbeat key `node:<id>` alive with a
-//   TTL; entries of a node whose heartbeat is gone (it crashed) are left out of presence(), deleted
-//   there, and may be claimed again. Commands that must only touch our own entries are Lua
-//   scripts, so they check the owner and write in one step.
+// - Presence: each socket holding a name is a field `<name key>\n<device>` of `presence:<room>`
+//   whose value names the node, the person and the entry. A claim is a Lua script, so it is atomic
+//   across nodes: it reads the name's fields and adds ours only if every live one is the same
+//   person's. Every node keeps a heartbeat key `node:<id>` alive with a TTL; entries of a node
+//   whose heartbeat is gone (it crashed) are left out of presence(), deleted there and by claims,
+//   and the name may be claimed again. Commands that must only touch our own entries are Lua
+//   scripts, so they check the owner and write in one step. (The scripts read node keys they are
+//   not given: fine on one Redis, not on Redis Cluster.)
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { Broker, PresenceEntry, RoomEvent, Unsubscribe } from './broker.js';
+import type { Broker, Claimed, NameHolder, PresenceEntry, RoomEvent, Unsubscribe } from './broker.js';
+import { summary } from './memory.js';
 
 export interface RedisBrokerOptions {
   /** redis://[user:password@]host:port[/db] (rediss:// for TLS) */
@@ -34,7 +38,57 @@ interface Envelope {
 interface Claim {
   node: string;
   entry: PresenceEntry;
+  /** The person holding the name ('' never shares it). */
+  person?: string;
 }
+
+const SINGLE: NameHolder = { device: '', person: '' };
+/** The presence field of one socket holding a name (names hold no control characters). */
+const fieldOf = (key: string, device: string) => `${key}\n${device}`;
+const keyOf = (field: string) => field.slice(0, field.indexOf('\n') >>> 0);
+
+// A Lua fragment: is the claim in `raw` held by a live node? ARGV[5] node key prefix, ARGV[6] our node.
+const LIVE = `local function live(raw)
+  local ok, c = pcall(cjson.decode, raw)
+  if not ok or type(c) ~= 'table' or type(c.node) ~= 'string' then return nil end
+  if c.node == ARGV[6] or redis.call('EXISTS', ARGV[5] .. c.node) == 1 then return c end
+  return nil
+end`;
+// KEYS[1] presence hash; ARGV[1] name key, ARGV[2] device, ARGV[3] value, ARGV[4] person.
+// 0: another person (or a single holder) has it; 1: first socket; 2: one more of the same person.
+const CLAIM = `${LIVE}
+local prefix = ARGV[1] .. '\\n'
+local all = redis.call('HGETALL', KEYS[1])
+local others = 0
+for i = 1, #all, 2 do
+  if string.sub(all[i], 1, #prefix) == prefix then
+    local c = live(all[i + 1])
+    if c then
+      if ARGV[4] == '' or c.person ~= ARGV[4] then return 0 end
+      others = others + 1
+    else
+      redis.call('HDEL', KEYS[1], all[i])
+    end
+  end
+end
+redis.call('HSET', KEYS[1], prefix .. ARGV[2], ARGV[3])
+if others == 0 then return 1 end
+return 2`;
+// KEYS[1] presence hash; ARGV[1] name key, ARGV[2] device. 0: not ours; 1: released, others
+// remain; 2: released and it was the name's last live socket.
+const RELEASE = `${LIVE}
+local prefix = ARGV[1] .. '\\n'
+local v = redis.call('HGET', KEYS[1], prefix .. ARGV[2])
+if v then
+  local ok, c = pcall(cjson.decode, v)
+  if not ok or type(c) ~= 'table' or c.node ~= ARGV[6] then return 0 end
+  redis.call('HDEL', KEYS[1], prefix .. ARGV[2])
+end
+local all = redis.call('HGETALL', KEYS[1])
+for i = 1, #all, 2 do
+  if string.sub(all[i], 1, #prefix) == prefix and live(all[i + 1]) then return 1 end
+end
+return 2`;
 
 type Handler = (event: RoomEvent) => void;
 
@@ -57,8 +111,8 @@ export class RedisBroker implements Broker {
   /** SUBSCRIBE only: a subscribed connection takes no other commands. */
   private readonly sub: Redis;
   private readonly rooms = new Map<number, { handlers: Set<Handler>; subscribed: Promise<unknown> }>();
-  /** Names held by this node's sockets: re-asserted if our heartbeat lapsed and others dropped them. */
-  private readonly held = new Map<number, Map<string, PresenceEntry>>();
+  /** Names held by this node's sockets, by field: re-claimed if our heartbeat lapsed and others dropped them. */
+  private readonly held = new Map<number, Map<string, { key: string; holder: NameHolder; entry: PresenceEntry }>>();
   private readonly timer: NodeJS.Timeout;
   private readonly onError: (err: Error) => void;
   private lastBeat = 0;
@@ -153,63 +207,62 @@ export class RedisBroker implements Broker {
     return leave;
   }
 
-  claimName(roomId: number, key: string, entry: PresenceEntry): Promise<boolean> {
-    return this.op(this.claim(roomId, key, entry));
+  claimName(roomId: number, key: string, entry: PresenceEntry, holder = SINGLE): Promise<Claimed> {
+    return this.op(this.claim(roomId, key, entry, holder));
   }
 
-  private async claim(roomId: number, key: string, entry: PresenceEntry): Promise<boolean> {
+  private async claim(roomId: number, key: string, entry: PresenceEntry, holder: NameHolder): Promise<Claimed> {
     await this.alive();
-    const hash = this.presenceKey(roomId);
-    const value = JSON.stringify({ node: this.nodeId, entry } satisfies Claim);
-    for (let attempt = 0; attempt < 3; attempt++) {
-      if ((await this.cmd.hsetnx(hash, key, value)) === 1) return this.hold(roomId, key, entry);
-      const current = await this.cmd.hget(hash, key);
-      if (current === null) continue; // released meanwhile
-      const owner = parseClaim(current)?.node;
-      if (owner === this.nodeId) return false;
-      if (owner !== undefined && (await this.cmd.exists(this.nodeKey(owner))) === 1) return false;
-      // The holder's node is gone (its heartbeat expired): take over, unless someone else just did.
-      if ((await this.cmd.eval(IF_UNCHANGED, 1, hash, key, current, value)) === 1) return this.hold(roomId, key, entry);
-    }
-    return false;
-  }
-
-  private hold(roomId: number, key: string, entry: PresenceEntry): true {
+    const got = await this.runClaim(roomId, key, entry, holder);
+    if (got === false) return false;
     let room = this.held.get(roomId);
     if (!room) this.held.set(roomId, (room = new Map()));
-    room.set(key, entry);
-    return true;
+    room.set(fieldOf(key, holder.device), { key, holder, entry });
+    return got;
   }
 
-  async touchName(roomId: number, key: string, entry: PresenceEntry): Promise<void> {
-    const value = JSON.stringify({ node: this.nodeId, entry } satisfies Claim);
-    if ((await this.op(this.cmd.eval(IF_OURS, 1, this.presenceKey(roomId), key, this.nodeId, value))) === 1) {
-      this.held.get(roomId)?.set(key, entry);
+  private async runClaim(roomId: number, key: string, entry: PresenceEntry, holder: NameHolder): Promise<Claimed> {
+    const value = JSON.stringify({ node: this.nodeId, entry, person: holder.person } satisfies Claim);
+    const args = [key, holder.device, value, holder.person, this.nodeKey(''), this.nodeId];
+    const result = await this.cmd.eval(CLAIM, 1, this.presenceKey(roomId), ...args);
+    return result === 1 ? 'first' : result === 2 ? 'more' : false;
+  }
+
+  async touchName(roomId: number, key: string, entry: PresenceEntry, device = ''): Promise<void> {
+    const field = fieldOf(key, device);
+    const mine = this.held.get(roomId)?.get(field);
+    const value = JSON.stringify({ node: this.nodeId, entry, person: mine?.holder.person ?? '' } satisfies Claim);
+    if ((await this.op(this.cmd.eval(IF_OURS, 1, this.presenceKey(roomId), field, this.nodeId, value))) === 1 && mine) {
+      mine.entry = entry;
     }
   }
 
-  async releaseName(roomId: number, key: string): Promise<void> {
+  async releaseName(roomId: number, key: string, device = ''): Promise<boolean> {
     const room = this.held.get(roomId);
-    room?.delete(key);
+    room?.delete(fieldOf(key, device));
     if (room?.size === 0) this.held.delete(roomId);
-    await this.op(this.cmd.eval(IF_OURS, 1, this.presenceKey(roomId), key, this.nodeId));
+    const args = [key, device, '', '', this.nodeKey(''), this.nodeId];
+    return (await this.op(this.cmd.eval(RELEASE, 1, this.presenceKey(roomId), ...args))) === 2;
   }
 
   async presence(roomId: number): Promise<PresenceEntry[]> {
     const hash = this.presenceKey(roomId);
-    const fields = Object.entries(await this.cmd.hgetall(hash)).map(([key, raw]) => ({ key, raw, claim: parseClaim(raw) }));
+    const fields = Object.entries(await this.cmd.hgetall(hash)).map(([field, raw]) => ({ field, raw, claim: parseClaim(raw) }));
     const others = [...new Set(fields.flatMap((f) => (f.claim && f.claim.node !== this.nodeId ? [f.claim.node] : [])))];
     const beats = others.length > 0 ? await this.cmd.mget(...others.map((n) => this.nodeKey(n))) : [];
     const live = new Set([this.nodeId, ...others.filter((_, i) => beats[i] !== null)]);
-    const entries: PresenceEntry[] = [];
+    const byName = new Map<string, PresenceEntry[]>();
     const dead: Promise<unknown>[] = [];
     for (const f of fields) {
-      if (f.claim && live.has(f.claim.node)) entries.push(f.claim.entry);
+      if (f.claim && live.has(f.claim.node)) {
+        const key = keyOf(f.field);
+        byName.set(key, [...(byName.get(key) ?? []), f.claim.entry]);
+      }
       // Deleted only if unchanged: a fresh claim of the same name may have replaced it meanwhile.
-      else dead.push(this.cmd.eval(IF_UNCHANGED, 1, hash, f.key, f.raw));
+      else dead.push(this.cmd.eval(IF_UNCHANGED, 1, hash, f.field, f.raw));
     }
     await Promise.all(dead);
-    return entries;
+    return [...byName.values()].map(summary);
   }
 
   async clearRoom(roomId: number): Promise<void> {
@@ -231,9 +284,7 @@ export class RedisBroker implements Broker {
     // Our heartbeat expired (Redis was unreachable, or this process stalled): other nodes may have
     // dropped our entries. Put back those still free; a name taken meanwhile stays with its new holder.
     for (const [roomId, names] of this.held) {
-      for (const [key, entry] of names) {
-        await this.cmd.hsetnx(this.presenceKey(roomId), key, JSON.stringify({ node: this.nodeId, entry } satisfies Claim));
-      }
+      for (const { key, holder, entry } of names.values()) await this.runClaim(roomId, key, entry, holder);
     }
   }
 
@@ -270,7 +321,7 @@ export class RedisBroker implements Broker {
     // counts as gone at once rather than after the TTL.
     const tidy = (async () => {
       for (const [roomId, names] of this.held) {
-        for (const key of names.keys()) await this.cmd.eval(IF_OURS, 1, this.presenceKey(roomId), key, this.nodeId);
+        for (const field of names.keys()) await this.cmd.eval(IF_OURS, 1, this.presenceKey(roomId), field, this.nodeId);
       }
       this.held.clear();
       await this.cmd.del(this.nodeKey(this.nodeId));

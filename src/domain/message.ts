@@ -18,6 +18,10 @@ export interface StoredMessage {
   /** ISO-8601 time the server stored it. */
   time: string;
   editedAt: string | null;
+  /** Hash of the author's name secret; null for messages from before names had secrets. */
+  author?: string | null;
+  /** The author's trip code (SPEC §12). */
+  trip?: string | null;
 }
 
 /** A message on the wire: the `send` event, and each entry of a history page. */
@@ -36,6 +40,7 @@ export function messageJson(m: StoredMessage): MessageJson {
   };
   if (m.clientId !== null) json.client_id = m.clientId;
   if (m.editedAt !== null) json.edited_at = m.editedAt;
+  if (m.trip) json.trip = m.trip;
   return json;
 }
 

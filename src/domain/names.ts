@@ -1,22 +1,27 @@
 // Chat names and colours: what a socket may join as.
 import { AppError } from './errors.js';
 import { charLength } from './room.js';
+import { normalizeText, skeletonKey } from './skeleton.js';
 
 export const NAME_MAX = 32;
 export const DEFAULT_COLOR = '#455a64';
 
 export function validName(raw: unknown, field = 'name'): string {
   if (typeof raw !== 'string') throw new AppError(303, field);
-  const name = raw.trim().normalize('NFC');
+  // NFKC, no invisible or format characters, something visible (SPEC §12).
+  const name = normalizeText(raw);
+  if (name === undefined) throw new AppError(303, field);
   const len = charLength(name);
   if (len < 1 || len > NAME_MAX) throw new AppError(303, field);
-  if (/[\u0000-\u001f\u007f\u2028\u2029]/.test(name)) throw new AppError(303, field);
   return name;
 }
 
-/** Names are unique in a room ignoring case, so "David" cannot pose as "david". */
+/**
+ * Names are one in a room when they look alike: "David", "david", Cyrillic "dаvid" and
+ * fullwidth "ｄａｖｉｄ" share one key, the confusable skeleton ignoring case.
+ */
 export function nameKey(name: string): string {
-  return name.normalize('NFC').toLowerCase();
+  return skeletonKey(name);
 }
 
 // Colours end up in other people's style attributes: only hex and plain colour names pass.

@@ -1,5 +1,6 @@
 // Room rules (SPEC §1): what a valid title, description, visibility and password are.
 import { AppError } from './errors.js';
+import { normalizeText, skeletonKey } from './skeleton.js';
 
 export const VISIBILITIES = ['public', 'private', 'hidden'] as const;
 export type Visibility = (typeof VISIBILITIES)[number];
@@ -17,14 +18,22 @@ export function charLength(s: string): number {
   return n;
 }
 
-/** The key that makes titles unique ignoring case (Unicode-aware, unlike SQLite's NOCASE). */
+/**
+ * The key that makes titles unique: the confusable skeleton ignoring case (SPEC §12), so
+ * "Paypal" and "Pаypаl" with Cyrillic `а` are one room. Stored as rooms.title_key; the version
+ * of this function is TITLE_KEY_VERSION, and the stores re-key rooms stored under an older one.
+ */
 export function titleKey(title: string): string {
-  return title.normalize('NFC').toLowerCase();
+  return skeletonKey(title);
 }
+
+/** 1: NFC lower-case; 2: confusable skeleton. */
+export const TITLE_KEY_VERSION = 2;
 
 export function validTitle(raw: unknown): string {
   if (typeof raw !== 'string') throw new AppError(raw === undefined ? 105 : 103, 'title');
-  const title = raw.trim();
+  const title = normalizeText(raw);
+  if (title === undefined) throw new AppError(105, 'title');
   const len = charLength(title);
   if (len < TITLE_MIN || len > TITLE_MAX) throw new AppError(105, 'title');
   // A title of digits only would be read as a room id in /chats/:room.

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { Access } from '../auth/access.js';
+import type { Identities } from '../auth/identity.js';
 import type { Broker } from '../broker/broker.js';
 import type { Config } from '../config.js';
 import type { Metrics } from '../metrics.js';
@@ -14,6 +15,8 @@ export interface Deps {
   access: Access;
   writer: MessageWriter;
   metrics: Metrics;
+  /** Name secrets (SPEC §12). */
+  identities: Identities;
   /** Readiness: false once draining has begun. */
   accepting: () => boolean;
 }

@@ -28,6 +28,7 @@ export const TokenBody = Type.Object(
     name: Type.String({ description: 'the chat name the token is bound to (1–32 characters)' }),
     secret: Type.Optional(Type.String({ description: 'the room password → member token' })),
     owner_key: Type.Optional(Type.String({ description: 'the owner key from creation (or the admin key) → owner token' })),
+    name_secret: Type.Optional(Type.String({ description: "the name's secret (from the `identity` event): checked, then join with it" })),
   },
   loose,
 );

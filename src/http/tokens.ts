@@ -1,5 +1,6 @@
 // /chats/:room/token — room password or owner key → token (SPEC §2).
 import type { FastifyInstance } from 'fastify';
+import { presentedIdentity } from '../auth/identity.js';
 import type { Role } from '../auth/tokens.js';
 import { AppError } from '../domain/errors.js';
 import { nameKey, validName } from '../domain/names.js';
@@ -11,7 +12,7 @@ import { RoomParams, TokenBody } from './schemas.js';
 type RoomReq = { Params: { room: string } };
 
 export async function tokenRoutes(app: FastifyInstance, deps: Deps): Promise<void> {
-  const { access, store, config } = deps;
+  const { access, store, config, identities } = deps;
   const tags = ['tokens'];
 
   async function issue(room: RoomRecord, name: string, role: Role) {
@@ -33,14 +34,14 @@ export async function tokenRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     async (req, reply) => {
       const room = await access.anyRoom(req.params.room);
       // A hidden room asked for by id: only the right password or owner key may tell it exists.
-      if (!access.concealed(room, req.params.room)) return grant(room, req.body, reply);
-      return grant(room, req.body, reply).catch((err: unknown) => {
+      if (!access.concealed(room, req.params.room)) return grant(room, req.body, req.ip, reply);
+      return grant(room, req.body, req.ip, reply).catch((err: unknown) => {
         throw err instanceof AppError ? new AppError(101) : err;
       });
     },
   );
 
-  async function grant(room: RoomRecord, body: unknown, reply: { code(n: number): unknown }) {
+  async function grant(room: RoomRecord, body: unknown, ip: string, reply: { code(n: number): unknown }) {
     const raw = body as { owner_key?: unknown } | undefined;
     if (room.visibility === 'public' && (typeof raw !== 'object' || raw === null || !raw.owner_key)) {
       // Seed behaviour: a public room needs no token, whatever the body says.
@@ -48,10 +49,15 @@ export async function tokenRoutes(app: FastifyInstance, deps: Deps): Promise<voi
       return { status: true };
     }
     const fields = objectBody(body, TokenBody, 303);
+    // A name secret, when given, must be the name's (SPEC §12); the socket then joins with it.
+    const checkSecret = async (name: string) => {
+      if (fields.name_secret !== undefined) await presentedIdentity(store, identities, room.id, nameKey(name), fields.name_secret);
+    };
     const ownerKey = fields.owner_key;
     if (typeof ownerKey === 'string' && ownerKey !== '') {
       const name = validName(fields.name);
       if (!(await access.ownerKeyMatches(room, ownerKey))) throw new AppError(304, 'owner_key');
+      await checkSecret(name);
       reply.code(201);
       return issue(room, name, 'owner');
     }
@@ -61,6 +67,8 @@ export async function tokenRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     }
     const name = validName(fields.name);
     if (await store.isBanned(room.id, nameKey(name))) throw new AppError(204, 'name');
+    if (await store.isAddressBanned(room.id, ip)) throw new AppError(204, 'name');
+    await checkSecret(name);
     reply.code(201);
     return issue(room, name, 'member');
   }

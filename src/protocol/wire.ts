@@ -12,6 +12,10 @@ export interface RoomUser {
   username: string;
   color: string;
   last_activity: string;
+  /** The person's trip code (SPEC §12). */
+  trip?: string;
+  /** How many sockets (tabs, devices) the person has in the room. */
+  devices?: number;
 }
 
 /** Every response that returns a room (SPEC §1). */
@@ -58,6 +62,16 @@ export interface ChatMessage {
   client_id?: string;
   /** When the author last edited it. */
   edited_at?: string;
+  /** The author's trip code (SPEC §12); none on messages from before trip codes. */
+  trip?: string;
+}
+
+/** One ban, as `GET /chats/:room/bans` lists it for the owner (SPEC §5). */
+export interface BanEntry {
+  name: string;
+  since: string;
+  /** Until when the addresses of the name's sockets are refused; null when none are. */
+  address_ban_until: string | null;
 }
 
 export interface MessagePage {
@@ -68,7 +82,9 @@ export interface MessagePage {
 /** Events the server sends on a room socket (SPEC §4). Every one carries room_id and time. */
 export type ServerEvent =
   | ({ event_type: 'send' } & ChatMessage)
-  | { event_type: 'join' | 'leave'; name: string; color?: string; msg?: string; time?: string }
+  | { event_type: 'join' | 'leave'; name: string; color?: string; msg?: string; time?: string; trip?: string }
+  | IdentityEvent
+  | { event_type: 'token'; expires_at: string }
   | { event_type: 'ack'; client_id?: string; id: string; seq: number }
   | { event_type: 'presence'; users: RoomUser[] }
   | { event_type: 'typing'; name: string }
@@ -79,9 +95,19 @@ export type ServerEvent =
   | { event_type: 'kicked'; name?: string; msg?: string; reason?: string }
   | { event_type: 'error'; error: ApiError };
 
+/** To a socket that joined (SPEC §12): who it is; `name_secret` only when just created. */
+export interface IdentityEvent {
+  event_type: 'identity';
+  name: string;
+  name_secret?: string;
+  trip: string;
+  limits: { messages_per_second: number; messages_burst: number };
+}
+
 /** Events a client sends on a room socket (SPEC §4). */
 export type ClientEvent =
-  | { event_type: 'join'; name: string; color: string }
+  | { event_type: 'join'; name: string; color: string; name_secret?: string }
+  | { event_type: 'token'; token: string }
   | { event_type: 'send'; msg: string; color?: string; client_id?: string }
   | { event_type: 'typing' }
   | { event_type: 'leave' }

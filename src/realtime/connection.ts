@@ -1,10 +1,14 @@
 // One socket's session in one room. Handlers never throw: bad input becomes an `error` event
 // and the socket lives on; a socket that cannot keep up is closed alone, never the room.
+import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
+import type { Access } from '../auth/access.js';
+import type { Identities, NameIdentity } from '../auth/identity.js';
 import type { Broker, RoomEvent } from '../broker/broker.js';
 import type { TokenClaims } from '../auth/tokens.js';
 import { AppError } from '../domain/errors.js';
 import type { StoredMessage } from '../domain/message.js';
+import { nameKey } from '../domain/names.js';
 import type { Metrics } from '../metrics.js';
 import type { Store } from '../store/store.js';
 import { dispatch } from './actions/index.js';
@@ -30,6 +34,10 @@ export interface ChatContext {
   probeMs: number;
   /** A ?since replay whose socket takes nothing for this long is dropped (SPEC §6: 30 s). */
   replayStallMs: number;
+  /** Name secrets and trip codes (SPEC §12). */
+  identities: Identities;
+  /** Checks the tokens of `token` events. */
+  access: Access;
   log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
@@ -49,9 +57,19 @@ const MAX_QUEUED_FRAMES = 256;
 
 type Held = [RoomEvent, Buffer | null];
 
+/** setTimeout's ceiling; a later expiry is re-armed when it fires. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export class Connection {
   name: string | null = null;
   nameKey: string | null = null;
+  /** This socket among the name's sockets (one person's tabs and devices), unique across nodes. */
+  readonly device = randomUUID();
+  /** Who joined: the name secret's hash and trip, once joined. */
+  identity: NameIdentity | null = null;
+  /** The name key of the socket's token: a ban of the name closes the socket even before it joins. */
+  private tokenKey: string | null;
+  private expiry: NodeJS.Timeout | undefined;
   /** The colour of the socket's latest join or send. */
   color = '';
   /** When the presence entry last recorded activity (ms since the epoch). */
@@ -83,12 +101,38 @@ export class Connection {
   constructor(
     private readonly ws: WebSocket,
     readonly roomId: number,
-    readonly claims: TokenClaims | null,
+    private tokenClaims: TokenClaims | null,
     readonly address: string,
     readonly ctx: ChatContext,
   ) {
     this.bucket = new TokenBucket(ctx.limits.messagesPerSecond, ctx.limits.messagesBurst);
     this.out = FrameWriter.of(ws);
+    this.tokenKey = tokenClaims && nameKey(tokenClaims.name);
+  }
+
+  get claims(): TokenClaims | null {
+    return this.tokenClaims;
+  }
+
+  /**
+   * A fresh token for the same room, name and role (the `token` event) moves the socket's end to
+   * the new token's expiry; the caller has checked it.
+   */
+  extend(claims: TokenClaims): void {
+    this.tokenClaims = claims;
+    this.armExpiry();
+  }
+
+  /** A socket whose token expires is closed (SPEC §12), unless a `token` event extended it. */
+  private armExpiry(): void {
+    clearTimeout(this.expiry);
+    if (!this.tokenClaims || this.closed) return;
+    const ms = this.tokenClaims.expiresAt.getTime() - Date.now();
+    this.expiry = setTimeout(() => {
+      if (this.tokenClaims && this.tokenClaims.expiresAt.getTime() > Date.now()) this.armExpiry();
+      else this.close(CLOSE.policy, 'token expired');
+    }, Math.min(Math.max(ms, 0), MAX_TIMER_MS));
+    this.expiry.unref();
   }
 
   /**
@@ -111,6 +155,7 @@ export class Connection {
     this.ws.on('error', () => this.ws.terminate());
     this.held = [];
     this.lastSeq = since;
+    this.armExpiry();
     await this.ctx.hub.add(this);
     await this.catchUp(undefined);
   }
@@ -123,7 +168,8 @@ export class Connection {
       if (event.probeName === this.nameKey) void this.probe(this.ctx.probeMs).then((alive) => alive || this.drop());
       return;
     }
-    if (event.onlyName !== undefined && event.onlyName !== this.nameKey) return;
+    if (event.onlyName !== undefined && event.onlyName !== this.nameKey && event.onlyName !== this.tokenKey) return;
+    if (event.banAddressUntil !== undefined) return this.banned(event.banAddressUntil, frame);
     if (event.exceptName !== undefined && event.exceptName === this.nameKey) return;
     if (this.held) {
       this.heldBytes += frame?.length ?? 0;
@@ -261,6 +307,24 @@ export class Connection {
     this.out.write(frame);
   }
 
+  /**
+   * This socket's name was banned: its address is banned too (so the person cannot come back
+   * under another name from there), then it gets `kicked` and is closed. Bans are rare; the
+   * write is awaited so the address is refused by the time the socket sees its close.
+   */
+  private banned(until: string, frame: Buffer | null): void {
+    const store = this.ctx.store;
+    const key = this.nameKey ?? this.tokenKey ?? '';
+    const record = until === '' ? Promise.resolve() : store.banAddress(this.roomId, this.address, key, until);
+    void record
+      .catch((err: unknown) => this.ctx.log.error({ err, roomId: this.roomId }, 'address ban failed'))
+      .finally(() => {
+        this.held = null; // the kick goes out now, whatever a replay holds
+        if (frame) this.write(frame);
+        this.close(CLOSE.policy, 'banned');
+      });
+  }
+
   private tooSlow(): void {
     this.ctx.metrics.slowConsumers.inc();
     this.close(CLOSE.tryAgainLater, 'too slow: reconnect with ?since');
@@ -276,6 +340,7 @@ export class Connection {
   close(code: number, reason: string): void {
     if (this.closed) return;
     this.closed = true;
+    clearTimeout(this.expiry);
     this.held = null;
     this.ws.close(code, reason);
   }
@@ -321,10 +386,11 @@ export class Connection {
     return this.closed;
   }
 
-  /** The socket now speaks as `name` (a join succeeded). */
-  bind(name: string, key: string, color: string): void {
+  /** The socket now speaks as `name` (a join succeeded), as the person `identity`. */
+  bind(name: string, key: string, color: string, identity: NameIdentity): void {
     this.name = name;
     this.nameKey = key;
+    this.identity = { hash: identity.hash, trip: identity.trip };
     this.color = color;
     this.lastTouch = Date.now();
   }
@@ -333,6 +399,11 @@ export class Connection {
   joined(): { name: string; key: string } {
     if (this.name === null || this.nameKey === null) throw new AppError(304, 'name');
     return { name: this.name, key: this.nameKey };
+  }
+
+  /** Whether this socket's person wrote the message; messages from before name secrets have no author. */
+  wrote(m: StoredMessage): boolean {
+    return this.identity !== null && typeof m.author === 'string' && m.author === this.identity.hash;
   }
 
   /** A send queued for the store whose ack is not written yet: a leave waits for it. */
@@ -363,20 +434,26 @@ export class Connection {
     this.ws.terminate();
   }
 
-  /** Releases the name and broadcasts `leave`, after the name's last messages went out. */
+  /**
+   * Releases the name and, if this was its last socket, broadcasts `leave`, after the name's last
+   * messages went out.
+   */
   async leave(): Promise<void> {
-    const { name, key } = { name: this.name, key: this.nameKey };
+    const { name, key, identity } = { name: this.name, key: this.nameKey, identity: this.identity };
     if (name === null || key === null) return;
     this.name = null;
     this.nameKey = null;
+    this.identity = null;
     // The name's last messages go out before its leave.
     if (this.sending.size > 0) await Promise.allSettled([...this.sending]);
-    await this.ctx.broker.releaseName(this.roomId, key);
-    await this.ctx.broker.publish(this.roomId, { data: encode.leave(this.roomId, name, this.color) });
+    const last = await this.ctx.broker.releaseName(this.roomId, key, this.device);
+    if (identity) await this.ctx.store.touchNameSecret(this.roomId, identity.hash);
+    if (last) await this.ctx.broker.publish(this.roomId, { data: encode.leave(this.roomId, name, this.color) });
   }
 
   private async onClose(): Promise<void> {
     this.closed = true;
+    clearTimeout(this.expiry);
     this.held = null;
     this.ctx.hub.remove(this);
     this.ctx.hub.releaseAddress(this.address);

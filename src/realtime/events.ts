@@ -1,5 +1,6 @@
 // Server → client events (SPEC §4). Each is serialized once, here, and the same text goes to
 // every socket.
+import type { NameIdentity } from '../auth/identity.js';
 import type { PresenceEntry } from '../broker/broker.js';
 import type { ErrorBody } from '../domain/errors.js';
 import { messageJson, type StoredMessage } from '../domain/message.js';
@@ -8,8 +9,22 @@ const now = () => new Date().toISOString();
 
 export const encode = {
   message: (m: StoredMessage) => JSON.stringify(messageJson(m)),
-  join: (roomId: number, name: string, color: string) =>
-    JSON.stringify({ event_type: 'join', name, color, msg: `${name} entered the room.`, room_id: roomId, time: now() }),
+  join: (roomId: number, name: string, color: string, trip?: string) =>
+    JSON.stringify({ event_type: 'join', name, color, ...(trip && { trip }), msg: `${name} entered the room.`, room_id: roomId, time: now() }),
+  /** To the socket whose `token` event extended it. */
+  token: (roomId: number, expiresAt: Date) =>
+    JSON.stringify({ event_type: 'token', expires_at: expiresAt.toISOString(), room_id: roomId, time: now() }),
+  /** To the joining socket alone: its name, its trip, the secret when just created, its limits. */
+  identity: (roomId: number, name: string, id: NameIdentity, limits: { messagesPerSecond: number; messagesBurst: number }) =>
+    JSON.stringify({
+      event_type: 'identity',
+      name,
+      ...(id.fresh !== undefined && { name_secret: id.fresh }),
+      trip: id.trip,
+      limits: { messages_per_second: limits.messagesPerSecond, messages_burst: limits.messagesBurst },
+      room_id: roomId,
+      time: now(),
+    }),
   leave: (roomId: number, name: string, color: string) =>
     JSON.stringify({ event_type: 'leave', name, color, msg: `${name} has left the room.`, room_id: roomId, time: now() }),
   typing: (roomId: number, name: string) => JSON.stringify({ event_type: 'typing', name, room_id: roomId, time: now() }),

@@ -54,10 +54,9 @@ export class Hub {
     sub?.then((unsubscribe) => unsubscribe()).catch(() => {});
   }
 
-  /** This node's socket that holds `key` in the room, if any. */
-  holder(roomId: number, key: string): Connection | undefined {
-    for (const conn of this.rooms.get(roomId) ?? []) if (conn.nameKey === key) return conn;
-    return undefined;
+  /** This node's sockets that hold `key` in the room (one person's tabs and devices). */
+  holders(roomId: number, key: string): Connection[] {
+    return [...(this.rooms.get(roomId) ?? [])].filter((conn) => conn.nameKey === key);
   }
 
   private fanOut(roomId: number, event: RoomEvent): void {

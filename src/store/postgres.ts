@@ -13,9 +13,12 @@ import pg from 'pg';
 import type { StoredMessage } from '../domain/message.js';
 import { titleKey } from '../domain/room.js';
 import { migrate } from './migrations/postgres.js';
+import { PostgresIdentity } from './postgres-identity.js';
 import {
   DuplicateTitleError,
   type AppendResult,
+  type BanRecord,
+  type NameSecretRecord,
   type MessagePage,
   type NewMessage,
   type NewRoom,
@@ -43,7 +46,7 @@ const ROOM_COLUMNS = `id, title, description, visibility, password_hash AS "pass
   token_gen AS "tokenGen", last_seq AS "lastSeq", ${iso('created_at', 'createdAt')}, ${iso('updated_at', 'updatedAt')},
   ${iso('last_activity', 'lastActivity')}`;
 const MESSAGE_COLUMNS = `id, room_id AS "roomId", seq, name, color, msg, client_id AS "clientId", ${iso('created_at', 'time')},
-  ${iso('edited_at', 'editedAt')}`;
+  ${iso('edited_at', 'editedAt')}, author, trip`;
 const RETRIES = 3;
 
 /** PostgreSQL text cannot hold U+0000 (SQLite can): it becomes U+FFFD rather than failing a whole batch. */
@@ -59,6 +62,7 @@ type Queryable = pg.Pool | pg.PoolClient;
 
 export class PostgresStore implements Store {
   private readonly pool: pg.Pool;
+  private readonly identity: PostgresIdentity;
   private closed = false;
 
   constructor(private readonly options: PostgresStoreOptions) {
@@ -74,6 +78,7 @@ export class PostgresStore implements Store {
     // An idle connection broke (database restart): the pool drops it and the next query opens a
     // new one. Without a listener the 'error' event would kill the process.
     this.pool.on('error', () => {});
+    this.identity = new PostgresIdentity(this.pool);
   }
 
   private async rows<R extends pg.QueryResultRow>(sql: string, params: unknown[] = [], db: Queryable = this.pool): Promise<R[]> {
@@ -108,6 +113,7 @@ export class PostgresStore implements Store {
     let failed = true;
     try {
       await migrate(c, this.options.schema, async () => {
+        await this.identity.rekey(c);
         // Under the migration lock: of several nodes starting on an empty database, one creates it.
         const { rows } = await c.query('SELECT 1 FROM rooms LIMIT 1');
         if (rows.length === 0) await this.insertRoom(c, defaultRoom);
@@ -237,11 +243,11 @@ export class PostgresStore implements Store {
 
     const col = (k: keyof StoredMessage) => fresh.map((m) => m[k]);
     const inserted = await c.query(
-      `INSERT INTO messages (room_id, seq, id, name, color, msg, client_id, created_at)
-       SELECT r, s, i, n, c, m, k, $8::timestamptz FROM unnest($1::int[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-         AS t(r, s, i, n, c, m, k)
+      `INSERT INTO messages (room_id, seq, id, name, color, msg, client_id, created_at, author, trip)
+       SELECT r, s, i, n, c, m, k, $8::timestamptz, a, tr FROM unnest($1::int[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+         $9::text[], $10::text[]) AS t(r, s, i, n, c, m, k, a, tr)
        ON CONFLICT DO NOTHING`,
-      [col('roomId'), col('seq'), col('id'), col('name'), col('color'), col('msg'), col('clientId'), time],
+      [col('roomId'), col('seq'), col('id'), col('name'), col('color'), col('msg'), col('clientId'), time, col('author'), col('trip')],
     );
     if (inserted.rowCount !== fresh.length) throw new Skipped('a message row was skipped');
     const touched = [...new Set(fresh.map((m) => m.roomId))];
@@ -284,20 +290,40 @@ export class PostgresStore implements Store {
     return this.changed("UPDATE messages SET msg = '', deleted = true WHERE room_id = $1 AND id = $2 AND NOT deleted", [roomId, id]);
   }
 
-  async ban(roomId: number, nameKey: string): Promise<void> {
-    // A ban of a room deleted meanwhile inserts nothing instead of failing on the foreign key.
-    await this.changed(
-      'INSERT INTO bans (room_id, name_key, created_at) SELECT id, $2, $3 FROM rooms WHERE id = $1 ON CONFLICT DO NOTHING',
-      [roomId, nameKey, new Date().toISOString()],
-    );
+  async ban(roomId: number, nameKey: string, name?: string): Promise<void> {
+    await this.identity.ban(roomId, nameKey, name);
   }
 
   async unban(roomId: number, nameKey: string): Promise<boolean> {
-    return this.changed('DELETE FROM bans WHERE room_id = $1 AND name_key = $2', [roomId, nameKey]);
+    return this.identity.unban(roomId, nameKey);
   }
 
   async isBanned(roomId: number, nameKey: string): Promise<boolean> {
     return (await this.rows('SELECT 1 FROM bans WHERE room_id = $1 AND name_key = $2', [roomId, nameKey])).length > 0;
+  }
+
+  bans(roomId: number): Promise<BanRecord[]> {
+    return this.identity.bans(roomId);
+  }
+
+  banAddress(roomId: number, address: string, nameKey: string, until: string): Promise<void> {
+    return this.identity.banAddress(roomId, address, nameKey, until);
+  }
+
+  isAddressBanned(roomId: number, address: string): Promise<boolean> {
+    return this.identity.isAddressBanned(roomId, address);
+  }
+
+  addNameSecret(roomId: number, nameKey: string, secretHash: string, name: string): Promise<void> {
+    return this.identity.addNameSecret(roomId, nameKey, secretHash, name);
+  }
+
+  nameSecret(roomId: number, secretHash: string): Promise<NameSecretRecord | undefined> {
+    return this.identity.nameSecret(roomId, secretHash);
+  }
+
+  touchNameSecret(roomId: number, secretHash: string): Promise<void> {
+    return this.identity.touchNameSecret(roomId, secretHash);
   }
 
   async ping(): Promise<void> {

@@ -15,6 +15,8 @@ export interface MessageRow {
   client_id: string | null;
   created_at: string;
   edited_at: string | null;
+  author: string | null;
+  trip: string | null;
 }
 
 export const toMessage = (r: MessageRow): StoredMessage => ({
@@ -27,9 +29,11 @@ export const toMessage = (r: MessageRow): StoredMessage => ({
   clientId: r.client_id,
   time: r.created_at,
   editedAt: r.edited_at,
+  author: r.author,
+  trip: r.trip,
 });
 
-export const MESSAGE_COLUMNS = 'room_id, seq, id, name, color, msg, client_id, created_at, edited_at';
+export const MESSAGE_COLUMNS = 'room_id, seq, id, name, color, msg, client_id, created_at, edited_at, author, trip';
 
 /** WAL with synchronous=FULL: a commit is on disk (WAL fsynced) before it returns. */
 export function openDatabase(file: string): Database.Database {
@@ -54,8 +58,8 @@ export function appender(db: Database.Database): (batch: readonly NewMessage[]) 
     `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND name = ? AND client_id = ?`,
   );
   const insert = db.prepare(
-    `INSERT INTO messages (room_id, seq, id, name, color, msg, client_id, created_at)
-     VALUES (@roomId, @seq, @id, @name, @color, @msg, @clientId, @time)`,
+    `INSERT INTO messages (room_id, seq, id, name, color, msg, client_id, created_at, author, trip)
+     VALUES (@roomId, @seq, @id, @name, @color, @msg, @clientId, @time, @author, @trip)`,
   );
   const tx = db.transaction((items: readonly NewMessage[], time: string): AppendResult[] =>
     items.map((m) => {

@@ -8,10 +8,13 @@ import type { StoredMessage } from '../domain/message.js';
 import { titleKey, type Visibility } from '../domain/room.js';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite.js';
 import { appender, MESSAGE_COLUMNS, openDatabase, toMessage, type MessageRow } from './sqlite-append.js';
+import { SqliteIdentity } from './sqlite-identity.js';
 import type { WriterReply, WriterRequest } from './sqlite-writer.js';
 import {
   DuplicateTitleError,
   type AppendResult,
+  type BanRecord,
+  type NameSecretRecord,
   type MessagePage,
   type NewMessage,
   type NewRoom,
@@ -55,11 +58,13 @@ export class SqliteStore implements Store {
   private readonly stmt;
   private readonly writer: WriterThread | undefined;
   private readonly appendHere: ((batch: readonly NewMessage[]) => AppendResult[]) | undefined;
+  private readonly identity: SqliteIdentity;
 
   constructor(file: string) {
     if (file !== ':memory:') ownerOnly(file);
     this.db = openDatabase(file);
     this.migrate();
+    this.identity = new SqliteIdentity(this.db);
     // Appends go to a worker thread with its own connection; an in-memory database cannot be
     // shared between connections, so there they run here.
     if (file === ':memory:') this.appendHere = appender(this.db);
@@ -104,8 +109,6 @@ export class SqliteStore implements Store {
       deleteMessage: db.prepare<[number, string]>(
         "UPDATE messages SET msg = '', deleted = 1 WHERE room_id = ? AND id = ? AND deleted = 0",
       ),
-      ban: db.prepare<[number, string, string]>('INSERT OR IGNORE INTO bans (room_id, name_key, created_at) VALUES (?, ?, ?)'),
-      unban: db.prepare<[number, string]>('DELETE FROM bans WHERE room_id = ? AND name_key = ?'),
       isBanned: db.prepare<[number, string], { one: number }>('SELECT 1 AS one FROM bans WHERE room_id = ? AND name_key = ?'),
     };
   }
@@ -121,6 +124,7 @@ export class SqliteStore implements Store {
   }
 
   async init(defaultRoom: NewRoom): Promise<void> {
+    this.identity.rekey();
     this.db.transaction(() => {
       if (this.stmt.countRooms.get()!.n === 0) this.insertRoom(defaultRoom);
     }).immediate();
@@ -220,16 +224,40 @@ export class SqliteStore implements Store {
     return this.stmt.deleteMessage.run(roomId, id).changes > 0;
   }
 
-  async ban(roomId: number, nameKey: string): Promise<void> {
-    this.stmt.ban.run(roomId, nameKey, new Date().toISOString());
+  async ban(roomId: number, nameKey: string, name?: string): Promise<void> {
+    this.identity.ban(roomId, nameKey, name);
   }
 
   async unban(roomId: number, nameKey: string): Promise<boolean> {
-    return this.stmt.unban.run(roomId, nameKey).changes > 0;
+    return this.identity.unban(roomId, nameKey);
   }
 
   async isBanned(roomId: number, nameKey: string): Promise<boolean> {
     return this.stmt.isBanned.get(roomId, nameKey) !== undefined;
+  }
+
+  async bans(roomId: number): Promise<BanRecord[]> {
+    return this.identity.bans(roomId);
+  }
+
+  async banAddress(roomId: number, address: string, nameKey: string, until: string): Promise<void> {
+    this.identity.banAddress(roomId, address, nameKey, until);
+  }
+
+  async isAddressBanned(roomId: number, address: string): Promise<boolean> {
+    return this.identity.isAddressBanned(roomId, address);
+  }
+
+  async addNameSecret(roomId: number, nameKey: string, secretHash: string, name: string): Promise<void> {
+    this.identity.addNameSecret(roomId, nameKey, secretHash, name);
+  }
+
+  async nameSecret(roomId: number, secretHash: string): Promise<NameSecretRecord | undefined> {
+    return this.identity.nameSecret(roomId, secretHash);
+  }
+
+  async touchNameSecret(roomId: number, secretHash: string): Promise<void> {
+    this.identity.touchNameSecret(roomId, secretHash);
   }
 
   async ping(): Promise<void> {

@@ -47,11 +47,27 @@ export interface NewMessage {
   color: string;
   msg: string;
   clientId: string | null;
+  /** Hash of the author's name secret (SPEC §12): who may edit or delete it. Never sent out. */
+  author?: string | null;
+  /** The author's trip code, shown beside the name. */
+  trip?: string | null;
 }
 
 /** The stored form of a new message: a fresh id, its seq and the commit's time. */
 export function storedMessage(m: NewMessage, seq: number, time: string): StoredMessage {
-  return { id: randomUUID(), roomId: m.roomId, seq, name: m.name, color: m.color, msg: m.msg, clientId: m.clientId, time, editedAt: null };
+  return {
+    id: randomUUID(),
+    roomId: m.roomId,
+    seq,
+    name: m.name,
+    color: m.color,
+    msg: m.msg,
+    clientId: m.clientId,
+    time,
+    editedAt: null,
+    author: m.author ?? null,
+    trip: m.trip ?? null,
+  };
 }
 
 export type AppendResult =
@@ -70,6 +86,23 @@ export interface Page {
   limit: number;
 }
 
+/** A name's secret, by its hash (SPEC §12). */
+export interface NameSecretRecord {
+  nameKey: string;
+  /** The name as its person first spelled it: every device of theirs shows it so. */
+  name: string;
+  /** ISO time of its last join or leave; it expires 30 days after. */
+  lastUsed: string;
+}
+
+/** A ban as the owner sees it (SPEC §5 `GET …/bans`). */
+export interface BanRecord {
+  name: string;
+  since: string;
+  /** Until when the addresses of the name's sockets are refused; null when none are. */
+  addressBanUntil: string | null;
+}
+
 export interface MessagePage {
   messages: StoredMessage[];
   hasMore: boolean;
@@ -85,7 +118,9 @@ export interface MessagePage {
  *   one is returned with duplicate=true. This makes client retries idempotent; a client_id is
  *   scoped to its sender, so one person cannot replay or shadow another's message by its id.
  * - Reads see every append that has resolved.
- * - Titles are unique ignoring case; createRoom and updateRoom throw DuplicateTitleError.
+ * - Titles are unique by titleKey (confusable skeleton); createRoom and updateRoom throw
+ *   DuplicateTitleError. Rooms and bans keyed under an older key function are re-keyed by init().
+ * - Name keys given to bans and name secrets are nameKey()s; the store compares them as given.
  */
 export interface Store {
   /** Creates or upgrades the schema, and creates room 1 "Public Chat" when there are no rooms. */
@@ -110,9 +145,26 @@ export interface Store {
   /** Erases the text and hides the message; its seq is never reused. */
   deleteMessage(roomId: number, id: string): Promise<boolean>;
 
-  ban(roomId: number, nameKey: string): Promise<void>;
+  /** Bans a name key; `name` is how the owner's list shows it (default: the key). */
+  ban(roomId: number, nameKey: string, name?: string): Promise<void>;
+  /** Lifts a name's ban and the address bans that came with it. */
   unban(roomId: number, nameKey: string): Promise<boolean>;
   isBanned(roomId: number, nameKey: string): Promise<boolean>;
+  /** The room's bans, oldest first. */
+  bans(roomId: number): Promise<BanRecord[]>;
+  /**
+   * Refuses an address in the room until `until` (ISO) because of a ban of `nameKey`, only while
+   * that name is banned (atomically: a ban lifted meanwhile leaves no address ban); a later until wins.
+   */
+  banAddress(roomId: number, address: string, nameKey: string, until: string): Promise<void>;
+  /** Whether the address is banned in the room now. */
+  isAddressBanned(roomId: number, address: string): Promise<boolean>;
+
+  /** Records a new name secret's hash for (room, name key) and the name as spelled, used now. */
+  addNameSecret(roomId: number, nameKey: string, secretHash: string, name: string): Promise<void>;
+  nameSecret(roomId: number, secretHash: string): Promise<NameSecretRecord | undefined>;
+  /** Marks a name secret used now. */
+  touchNameSecret(roomId: number, secretHash: string): Promise<void>;
 
   /** Throws when the store cannot be reached (readiness). */
   ping(): Promise<void>;

@@ -157,7 +157,7 @@ for (const driver of drivers) {
       assert.deepEqual(await names(b, 5), ['Ann', 'Bob']);
       await a.touchName(5, 'ann', { ...entry('Ann', '#abcdef'), last_activity: '2026-02-02T00:00:00.000Z' });
       const ann = (await b.presence(5)).find((e) => e.username === 'Ann');
-      assert.deepEqual(ann, { username: 'Ann', color: '#abcdef', last_activity: '2026-02-02T00:00:00.000Z' });
+      assert.deepEqual(ann, { username: 'Ann', color: '#abcdef', last_activity: '2026-02-02T00:00:00.000Z', devices: 1 });
       await a.touchName(5, 'nobody', entry('Nobody')); // touching a name nobody holds adds nothing
       await b.releaseName(5, 'bob');
       assert.deepEqual(await names(a, 5), ['Ann']);
@@ -195,6 +195,32 @@ for (const driver of drivers) {
       await until(() => atA.seqs.length >= 21, 'the marker at node a');
       await sleep(50);
       assert.deepEqual(atA.seqs, range(1, 21));
+      await bus.close();
+    });
+
+    test("one person's sockets share a name across nodes; another person is refused; the last release says so", async () => {
+      const bus = driver.bus();
+      const [a, b] = [bus.node(), bus.node()];
+      const dee = (device: string, person = 'p1') => ({ device, person });
+      // Two persons race for a free name from both nodes: the winner's sockets all get in, the other's none.
+      const race = range(1, 12).map((i) => (i % 2 ? a : b).claimName(10, 'dee', entry('Dee'), dee(`d${i}`, i % 3 ? 'p1' : 'p2')));
+      const outcomes = await Promise.all(race);
+      const winners = new Set(range(1, 12).filter((i) => outcomes[i - 1]).map((i) => (i % 3 ? 'p1' : 'p2')));
+      assert.equal(winners.size, 1);
+      assert.equal(outcomes.filter((o) => o === 'first').length, 1);
+      await b.clearRoom(10);
+
+      assert.equal(await a.claimName(11, 'dee', entry('Dee'), dee('laptop')), 'first');
+      assert.equal(await b.claimName(11, 'dee', { ...entry('Dee', '#00ff00'), last_activity: '2026-03-01T00:00:00.000Z' }, dee('phone')), 'more');
+      assert.equal(await b.claimName(11, 'dee', entry('DEE'), dee('other', 'p2')), false);
+      assert.equal(await b.claimName(11, 'dee', entry('DEE')), false); // a single-holder claim
+      assert.deepEqual(await a.presence(11), [{ ...entry('Dee', '#00ff00'), last_activity: '2026-03-01T00:00:00.000Z', devices: 2 }]);
+      assert.equal(await a.releaseName(11, 'dee', 'laptop'), false); // the phone still holds it
+      assert.deepEqual((await b.presence(11)).map((e) => [e.username, e.devices]), [['Dee', 1]]);
+      assert.equal(await b.releaseName(11, 'dee', 'phone'), true);
+      assert.deepEqual(await a.presence(11), []);
+      // Free again: anyone may take it.
+      assert.equal(await b.claimName(11, 'dee', entry('Dee'), dee('x', 'p2')), 'first');
       await bus.close();
     });
 

@@ -171,6 +171,50 @@ describe('two server nodes sharing PostgreSQL and Redis', { skip }, () => {
     assert.equal(here.ws.readyState, here.ws.OPEN);
   });
 
+  test('one person on two nodes: one join, devices 2, either edits, a look-alike is refused, a ban closes both and holds on both', async () => {
+    const room = await createRoom(a.url, { title: title('Two devices'), visibility: 'private', password: 'password1' });
+    const member = (node: TestServer, name: string, extra: object = {}) => token(node.url, room.id, { secret: 'password1', name, ...extra });
+    const observer = track(await joinAs(a.wsUrl, room.id, 'obs', { token: await member(a, 'obs') }));
+    const laptop = track(await joinAs(a.wsUrl, room.id, 'Dora', { token: await member(a, 'Dora') }));
+    const id = laptop.events.find(isType('identity'))!;
+    const secret = id.name_secret as string;
+    // The phone is on the other node: its token and join both carry the name secret.
+    const phone = track(await connect(b.wsUrl, room.id, { token: await member(b, 'dora', { name_secret: secret }) }));
+    phone.send({ event_type: 'join', name: 'dora', color: '#00aa00', name_secret: secret });
+    const presence = await phone.next((e) => e.event_type === 'presence' || e.event_type === 'error');
+    assert.equal(presence.event_type, 'presence', JSON.stringify(presence));
+    const dora = (presence.users as { username: string; devices: number; trip: string }[]).find((u) => u.username === 'Dora');
+    assert.deepEqual([dora?.devices, dora?.trip], [2, id.trip]);
+    const fromPhone = track(phone);
+    fromPhone.send({ event_type: 'send', msg: 'typed on the phone' });
+    const msg = await observer.next((e) => e.event_type === 'send' && e.msg === 'typed on the phone');
+    assert.equal(msg.trip, id.trip);
+    await laptop.next((e) => e.event_type === 'send' && e.id === msg.id);
+    assert.equal(observer.events.filter((e) => e.event_type === 'join' && e.name === 'Dora').length, 1, 'one join across nodes');
+    laptop.send({ event_type: 'edit', id: msg.id, msg: 'fixed on the laptop' });
+    await phone.next((e) => e.event_type === 'edit' && e.id === msg.id);
+
+    // A look-alike on node B is the same name, held by another person.
+    const lookalike = track(await joinAs(b.wsUrl, room.id, 'd\u043era', { token: await member(b, 'd\u043era') }));
+    assert.equal(((await lookalike.next(isType('error'))).error as { code: number }).code, 202);
+
+    // A socket on B holding Dora's token without joining; the ban on A closes all three.
+    const lurker = track(await connect(b.wsUrl, room.id, { token: await member(b, 'Dora') }));
+    const ownerToken = await token(a.url, room.id, { owner_key: room.owner_key, name: 'owner' });
+    assert.equal((await api(a.url, 'POST', `/chats/${room.id}/bans`, { name: 'dora' }, bearer(ownerToken))).status, 201);
+    for (const c of [laptop, phone, lurker]) assert.deepEqual(await c.closed(), { code: 1008, reason: 'banned' });
+    await until(() => observer.events.some((e) => e.event_type === 'leave' && e.name === 'Dora'), 'the leave of Dora');
+    // The addresses of its sockets, on both nodes, are refused under another name on either node.
+    for (const node of [a, b]) {
+      const r = await api(node.url, 'POST', `/chats/${room.id}/token`, { secret: 'password1', name: 'Someone' });
+      assert.deepEqual([r.status, r.body.error?.code], [403, 204]);
+    }
+    const bans = await api(b.url, 'GET', `/chats/${room.id}/bans`, undefined, bearer(ownerToken));
+    assert.deepEqual(bans.body.map((x: { name: string }) => x.name), ['dora']);
+    assert.ok(bans.body[0].address_ban_until);
+    assert.equal(observer.events.filter((e) => e.event_type === 'leave' && e.name === 'Dora').length, 1, 'one leave across nodes');
+  });
+
   test('GET /chats/:room lists the people on both nodes, from either node', async () => {
     const room = await createRoom(a.url, { title: title('People'), visibility: 'public' });
     track(await joinAs(a.wsUrl, room.id, 'erin'));

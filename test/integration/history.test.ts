@@ -169,7 +169,7 @@ describe('message shape', () => {
     for (const m of messages as unknown as Record<string, unknown>[]) {
       const seq = m.seq as number;
       const withClientId = seq % 2 === 1;
-      const keys = ['color', 'event_type', 'id', 'msg', 'name', 'room_id', 'seq', 'time', ...(withClientId ? ['client_id'] : [])];
+      const keys = ['color', 'event_type', 'id', 'msg', 'name', 'room_id', 'seq', 'time', 'trip', ...(withClientId ? ['client_id'] : [])];
       assert.deepEqual(Object.keys(m).sort(), keys.sort(), `seq ${seq}`);
       assert.equal(m.event_type, 'send');
       assert.equal(typeof m.id, 'string');
@@ -181,6 +181,7 @@ describe('message shape', () => {
       assert.ok(!Number.isNaN(Date.parse(m.time as string)), 'time is an ISO-8601 string');
       assert.equal(new Date(m.time as string).toISOString(), m.time);
       if (withClientId) assert.equal(m.client_id, `c${seq}`);
+      assert.match(m.trip as string, /^[\w-]{6}$/, 'the author’s trip code (SPEC §12)');
       // Exactly what went over the socket, live.
       assert.deepEqual(m, live.get(seq), `seq ${seq} as broadcast`);
     }

@@ -1,6 +1,6 @@
 // Typed client for the REST half of the API. Failures are values, never exceptions: every call
 // resolves to `{ ok: true, data }` or `{ ok: false, status, error }` (status 0 = network failure).
-import type { ApiError, CreatedRoom, MessagePage, Room, TokenGrant, Visibility } from './types';
+import type { ApiError, BanEntry, CreatedRoom, MessagePage, Room, TokenGrant, Visibility } from './types';
 
 export type Result<T> = { ok: true; status: number; data: T; headers?: Headers } | { ok: false; status: number; error: ApiError };
 
@@ -89,6 +89,7 @@ export const api = {
 
   ban: (room: number, name: string, token: string) =>
     call<unknown>('POST', `${roomPath(room)}/bans`, { body: { name }, token }),
+  bans: (room: number, token: string) => call<BanEntry[]>('GET', `${roomPath(room)}/bans`, { token }),
   unban: (room: number, name: string, token: string) =>
     call<unknown>('DELETE', `${roomPath(room)}/bans/${encodeURIComponent(name)}`, { token }),
 };

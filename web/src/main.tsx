@@ -1,5 +1,6 @@
 import { render } from 'preact';
 import { useEffect } from 'preact/hooks';
+import { takeDeviceLink } from './identity';
 import { useRoute } from './router';
 import { Lobby } from './screens/Lobby';
 import { RoomScreen } from './screens/RoomScreen';
@@ -9,10 +10,15 @@ import './styles/forms.css';
 import './styles/lobby.css';
 import './styles/messages.css';
 import './styles/people.css';
+import './styles/identity.css';
 // Last: its phone layout overrides the two above.
 import './styles/chat.css';
 // After chat.css: the polish of the chat screen on phones overrides its layout.
 import './styles/polish.css';
+
+// A device link's secret leaves the address before anything reads it; also when one is opened later.
+takeDeviceLink();
+window.addEventListener('hashchange', takeDeviceLink);
 
 function App() {
   const route = useRoute();

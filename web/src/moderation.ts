@@ -1,6 +1,7 @@
 // Owner actions over REST, each with the owner token this browser holds for the room.
 import { api, describeError, type Result } from './api';
 import { tokens } from './tokens';
+import type { BanEntry } from './types';
 
 export type Outcome = { ok: true } | { ok: false; text: string };
 
@@ -20,6 +21,14 @@ const NO_PASS: Outcome = { ok: false, text: 'This browser holds no owner pass fo
 export async function ban(room: number, name: string): Promise<Outcome> {
   const t = ownerToken(room);
   return t ? outcome(await api.ban(room, name, t)) : NO_PASS;
+}
+
+/** The room's bans, or why they could not be read. */
+export async function listBans(room: number): Promise<{ ok: true; bans: BanEntry[] } | { ok: false; text: string }> {
+  const t = ownerToken(room);
+  if (!t) return NO_PASS as { ok: false; text: string };
+  const res = await api.bans(room, t);
+  return res.ok ? { ok: true, bans: Array.isArray(res.data) ? res.data : [] } : (outcome(res) as { ok: false; text: string });
 }
 
 export async function unban(room: number, name: string): Promise<Outcome> {

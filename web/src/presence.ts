@@ -15,8 +15,8 @@ export class Presence {
     this.users = new Map(users.filter((u) => typeof u?.username === 'string').map((u) => [u.username, u]));
     this.refresh();
   }
-  joined(name: string, color: string | undefined, time: string): void {
-    this.users.set(name, { username: name, color: safeColor(color), last_activity: time });
+  joined(name: string, color: string | undefined, time: string, trip?: string): void {
+    this.users.set(name, { username: name, color: safeColor(color), last_activity: time, ...(typeof trip === 'string' && { trip }) });
     this.refresh();
   }
   left(name: string): void {

@@ -1,6 +1,7 @@
 // One person's presence in one room: history, the live socket, pending sends, presence and
 // typing. The screen renders `state`; everything that talks to the server goes through here.
 import { api, describeError, socketUrl } from './api';
+import { nameSecrets } from './identity';
 import { Presence, TYPING_TTL_MS } from './presence';
 import { Outbox, type Pending } from './outbox';
 import { limitsFrom, Pacer } from './pacing';
@@ -35,6 +36,8 @@ export interface SessionState {
   users: readonly RoomUser[];
   typing: readonly string[];
   ended?: { reason: EndReason; text: string };
+  /** This person's trip code in the room, once joined (SPEC §12). */
+  trip?: string;
 }
 
 export interface SessionOptions {
@@ -76,6 +79,9 @@ export class ChatSession {
   private timers: ReturnType<typeof setInterval>[] = [];
   private notifyQueued = false;
   private stopped = false;
+  /** The token the socket last presented or was sent: a renewed one goes to the socket too. */
+  private sentToken: string | undefined;
+  private readonly unsubscribeTokens: () => void;
 
   constructor(private readonly opts: SessionOptions) {
     this.state = {
@@ -105,6 +111,20 @@ export class ChatSession {
       },
       onRefused: () => this.whyRefused(),
     });
+    // A renewed token extends the open socket (SPEC §12: the `token` event), or it closes when
+    // the old one expires.
+    this.unsubscribeTokens = tokens.subscribe(() => {
+      const t = this.token();
+      if (!t || t === this.sentToken || !this.state.joined) return;
+      this.sentToken = t;
+      // Counted like any event against the socket's rate limit.
+      if (this.conn.send({ event_type: 'token', token: t })) this.pacer.spend();
+    });
+  }
+
+  /** The name's secret in this browser, if the person has one here. */
+  get nameSecret(): string | undefined {
+    return nameSecrets.get(this.roomId, this.opts.name);
   }
 
   get roomId(): number {
@@ -125,6 +145,7 @@ export class ChatSession {
 
   stop(): void {
     this.stopped = true;
+    this.unsubscribeTokens();
     this.conn.send({ event_type: 'leave' });
     this.conn.stop();
     this.clearTimers();
@@ -205,16 +226,19 @@ export class ChatSession {
     return true;
   }
 
-  private join(): void {
-    if (this.conn.send({ event_type: 'join', name: this.opts.name, color: this.opts.color })) this.pacer.spend();
-  }
-
   private onOpen(): void {
     // The server keeps a fresh rate-limit bucket for every socket.
     this.pacer.reset();
+    this.sentToken = this.token();
     this.join();
     // The socket is live now, so a page fetched from here on overlaps live traffic: no gap.
     if (!this.historyLoaded) void this.loadLatest();
+  }
+
+  /** Joins as this person: with the name's secret when this browser has one (another tab or device). */
+  private join(): void {
+    const secret = this.nameSecret;
+    if (this.conn.send({ event_type: 'join', name: this.opts.name, color: this.opts.color, ...(secret && { name_secret: secret }) })) this.pacer.spend();
   }
 
   private onJoined(): void {
@@ -242,6 +266,10 @@ export class ChatSession {
       case 'ack':
         if (this.outbox.settle(ev.client_id)) this.flush();
         return;
+      case 'identity':
+        if (typeof ev.name_secret === 'string') nameSecrets.put(this.roomId, this.opts.name, ev.name_secret);
+        this.set({ trip: ev.trip });
+        return;
       case 'presence':
         this.presence.reset(Array.isArray(ev.users) ? ev.users : []);
         this.set({ users: this.presence.list });
@@ -251,7 +279,7 @@ export class ChatSession {
       case 'leave': {
         if (typeof ev.name !== 'string') return;
         const time = ev.time ?? new Date().toISOString();
-        if (ev.event_type === 'join') this.presence.joined(ev.name, ev.color, time);
+        if (ev.event_type === 'join') this.presence.joined(ev.name, ev.color, time, ev.trip);
         else this.presence.left(ev.name);
         if (sameName(ev.name, this.opts.name)) {
           if (ev.event_type === 'join' && !this.state.joined) this.onJoined();
@@ -323,6 +351,9 @@ export class ChatSession {
         break;
       case 304:
         if (e.field === 'id') break; // not ours to edit or delete
+        // The stored secret is no longer good (expired, or the name is someone else's now): forget
+        // it and join as whoever the name's holder lets us be.
+        if (e.field === 'name_secret') nameSecrets.drop(this.roomId, this.opts.name);
         // Sent before the join took: join again, and the flush after it resends.
         this.set({ joined: false });
         this.join();
@@ -341,6 +372,9 @@ export class ChatSession {
       case 401:
       case 402:
       case 403:
+        // A renewed token the server would not take for this socket: it closes when its own
+        // token ends, and the reconnect presents the new one.
+        if (e.field === 'token' && this.state.joined) return;
         return this.end('revoked', 'Your access to this room has expired or was revoked.');
     }
     if (e.field === 'msg' && this.outbox.failOldest(describeError(e))) return this.flush();

@@ -10,9 +10,10 @@ import { editAction } from './edit.js';
 import { joinAction } from './join.js';
 import { leaveAction } from './leave.js';
 import { sendAction } from './send.js';
+import { tokenAction } from './token.js';
 import { typingAction } from './typing.js';
 
-const ACTIONS: readonly Action[] = [joinAction, sendAction, leaveAction, typingAction, editAction, deleteAction] as Action[];
+const ACTIONS: readonly Action[] = [joinAction, sendAction, leaveAction, typingAction, editAction, deleteAction, tokenAction] as Action[];
 
 interface Entry {
   check: TypeCheck<TSchema>;

@@ -1,5 +1,8 @@
-// `join`: binds a name to the socket, broadcasts `join` and answers with `presence`.
+// `join`: binds a name to the socket, broadcasts `join` and answers with `identity` and
+// `presence`. A name belongs to a person, known by their name secret (SPEC §12): the same person
+// joins from several sockets at once; `join` is broadcast for the name's first socket only.
 import { Type } from '@sinclair/typebox';
+import { presentedIdentity, type NameIdentity } from '../../auth/identity.js';
 import type { PresenceEntry } from '../../broker/broker.js';
 import { AppError } from '../../domain/errors.js';
 import { nameKey, validColor, validName } from '../../domain/names.js';
@@ -12,29 +15,58 @@ const REMOTE_DROP_MS = 500;
 
 export const joinAction = action({
   type: 'join',
-  schema: Type.Object({ event_type: Type.Literal('join'), name: Type.Optional(Type.String()), color: Type.Optional(Type.String()) }, loose),
+  schema: Type.Object(
+    {
+      event_type: Type.Literal('join'),
+      name: Type.Optional(Type.String()),
+      color: Type.Optional(Type.String()),
+      name_secret: Type.Optional(Type.String()),
+    },
+    loose,
+  ),
   async run(conn, event) {
     const { ctx, roomId } = conn;
     // In a tokened room the name is the token's, whatever the frame says.
-    const name = conn.claims ? conn.claims.name : validName(event.name);
+    const given = conn.claims ? conn.claims.name : validName(event.name);
     const color = validColor(event.color);
-    const key = nameKey(name);
+    const key = nameKey(given);
     if (conn.nameKey !== null) {
       if (conn.nameKey !== key) throw new AppError(304, 'name');
       conn.reply(encode.presence(roomId, await ctx.broker.presence(roomId)));
       return;
     }
+    if (event.name_secret !== undefined) ctx.identities.of(event.name_secret); // malformed: 303 before anything else
     if (await ctx.store.isBanned(roomId, key)) throw new AppError(204, 'name');
-    const entry = { username: name, color, last_activity: new Date().toISOString() };
-    if (!(await ctx.broker.claimName(roomId, key, entry)) && !(await reclaim(conn, key, entry))) {
-      throw new AppError(202, 'name');
+    // The owner shares an address with the banned person at times (a household, an office's NAT):
+    // an address ban never keeps the room's owner out.
+    if (conn.claims?.role !== 'owner' && (await ctx.store.isAddressBanned(roomId, conn.address))) throw new AppError(204, 'name');
+    // Another name's secret, an expired one or one never given out is refused: nothing claimed.
+    // A person's devices all show the name as they first spelled it ("Dora", not "dora").
+    let identity: NameIdentity = ctx.identities.create();
+    let name = given;
+    if (event.name_secret !== undefined) {
+      ({ name, ...identity } = await presentedIdentity(ctx.store, ctx.identities, roomId, key, event.name_secret));
     }
+    const entry: PresenceEntry = { username: name, color, last_activity: new Date().toISOString(), trip: identity.trip };
+    const holder = { device: conn.device, person: identity.hash };
+    let claimed = await ctx.broker.claimName(roomId, key, entry, holder);
+    if (!claimed) claimed = await reclaim(conn, key, entry, identity);
+    if (!claimed) throw new AppError(202, 'name');
     if (conn.isClosed) {
-      await ctx.broker.releaseName(roomId, key);
+      await ctx.broker.releaseName(roomId, key, conn.device);
       return;
     }
-    conn.bind(name, key, color);
-    await ctx.broker.publish(roomId, { data: encode.join(roomId, name, color) });
+    try {
+      if (identity.fresh !== undefined) await ctx.store.addNameSecret(roomId, key, identity.hash, name);
+      else await ctx.store.touchNameSecret(roomId, identity.hash);
+    } catch (err) {
+      // Unbound, the claim would never be released: the socket's close releases only a bound name.
+      await ctx.broker.releaseName(roomId, key, conn.device);
+      throw err;
+    }
+    conn.bind(name, key, color, identity);
+    conn.reply(encode.identity(roomId, name, identity, ctx.limits));
+    if (claimed === 'first') await ctx.broker.publish(roomId, { data: encode.join(roomId, name, color, identity.trip) });
     conn.reply(encode.presence(roomId, await ctx.broker.presence(roomId)));
   },
 });
@@ -42,21 +74,22 @@ export const joinAction = action({
 /**
  * A name taken by a socket whose peer is gone (a phone that lost its network sends no close)
  * would stay taken until the keepalive notices, a minute or more, and its owner coming back
- * would be refused. So the holder is pinged: if it answers, the name stays its own; if not, it
- * is dropped and the name claimed again. A holder on another node gets the same test through
- * the broker (`probeName`), and the claim is tried again once its node had time to drop it.
+ * would be refused. So the holders are pinged: if one answers, the name stays theirs; if not,
+ * they are dropped and the name claimed again. Holders on other nodes get the same test through
+ * the broker (`probeName`), and the claim is tried again once their nodes had time to drop them.
  */
-async function reclaim(conn: Connection, key: string, entry: PresenceEntry): Promise<boolean> {
+async function reclaim(conn: Connection, key: string, entry: PresenceEntry, identity: NameIdentity) {
   const { ctx, roomId } = conn;
-  const holder = ctx.hub.holder(roomId, key);
-  if (holder === conn) return false;
-  if (holder) {
-    if (await holder.probe(ctx.probeMs)) return false;
-    holder.drop();
-    await holder.finished;
+  const holders = ctx.hub.holders(roomId, key).filter((h) => h !== conn);
+  if (holders.length > 0) {
+    const alive = await Promise.all(holders.map((h) => h.probe(ctx.probeMs)));
+    if (alive.some(Boolean)) return false;
+    for (const h of holders) h.drop();
+    await Promise.all(holders.map((h) => h.finished));
   } else {
     await ctx.broker.publish(roomId, { data: '', probeName: key });
     await new Promise((resolve) => setTimeout(resolve, ctx.probeMs + REMOTE_DROP_MS));
   }
-  return !conn.isClosed && ctx.broker.claimName(roomId, key, entry);
+  if (conn.isClosed) return false;
+  return ctx.broker.claimName(roomId, key, entry, { device: conn.device, person: identity.hash });
 }

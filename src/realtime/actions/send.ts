@@ -29,13 +29,14 @@ export const sendAction = action({
     const msg = validMessageText(event.msg);
     const clientId = validClientId(event.client_id);
     const color = event.color === undefined ? conn.color : validColor(event.color);
-    const stored = conn.ctx.writer.append({ roomId: conn.roomId, name, color, msg, clientId });
+    const author = conn.identity;
+    const stored = conn.ctx.writer.append({ roomId: conn.roomId, name, color, msg, clientId, author: author?.hash ?? null, trip: author?.trip ?? null });
     const now = Date.now();
     // The presence entry records activity now and then, and a new colour at once.
     const touch = now - conn.lastTouch > TOUCH_EVERY_MS || color !== conn.color;
     if (touch) conn.lastTouch = now;
     conn.color = color;
-    const entry = touch ? { username: name, color, last_activity: new Date(now).toISOString() } : null;
+    const entry = touch ? { username: name, color, last_activity: new Date(now).toISOString(), ...(author && { trip: author.trip }) } : null;
     conn.track(acknowledge(conn, stored, entry, key));
   },
 });
@@ -46,7 +47,7 @@ async function acknowledge(conn: Connection, stored: Promise<AppendResult>, entr
     if (!result.ok) throw new AppError(101);
     conn.reply(encode.ack(result.message));
     // Not after a leave: that would bring the released name back.
-    if (entry && conn.nameKey === key) await conn.ctx.broker.touchName(conn.roomId, key, entry);
+    if (entry && conn.nameKey === key) await conn.ctx.broker.touchName(conn.roomId, key, entry, conn.device);
   } catch (err) {
     conn.sendError(err);
   }

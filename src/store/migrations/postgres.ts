@@ -44,6 +44,34 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (room_id, name_key)
   );
   `,
+  // v2, identity (SPEC §12): name secrets, message authors and trips, skeleton keys, address bans.
+  // Rows keyed before (title_key, bans.name_key: NFC lower-case) are marked version 1 and re-keyed
+  // by the store's init(); new rows default to version 2.
+  `
+  ALTER TABLE rooms ADD COLUMN title_key_version integer NOT NULL DEFAULT 2;
+  UPDATE rooms SET title_key_version = 1;
+  ALTER TABLE bans ADD COLUMN name text;
+  ALTER TABLE bans ADD COLUMN key_version integer NOT NULL DEFAULT 2;
+  UPDATE bans SET key_version = 1, name = name_key;
+  ALTER TABLE messages ADD COLUMN author text;
+  ALTER TABLE messages ADD COLUMN trip text;
+  CREATE TABLE name_secrets (
+    room_id     integer NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+    secret_hash text NOT NULL,
+    name_key    text NOT NULL,
+    name        text NOT NULL,
+    created_at  timestamptz NOT NULL,
+    last_used   timestamptz NOT NULL,
+    PRIMARY KEY (room_id, secret_hash)
+  );
+  CREATE TABLE address_bans (
+    room_id  integer NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+    address  text NOT NULL,
+    name_key text NOT NULL,
+    until    timestamptz NOT NULL,
+    PRIMARY KEY (room_id, address)
+  );
+  `,
 ];
 
 /**

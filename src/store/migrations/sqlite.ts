@@ -37,4 +37,32 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (room_id, name_key)
   ) WITHOUT ROWID;
   `,
+  // v2, identity (SPEC §12): name secrets, message authors and trips, skeleton keys, address bans.
+  // Rows keyed before (title_key, bans.name_key: NFC lower-case) are marked version 1 and re-keyed
+  // by the store's init(); new rows default to version 2.
+  `
+  ALTER TABLE rooms ADD COLUMN title_key_version INTEGER NOT NULL DEFAULT 2;
+  UPDATE rooms SET title_key_version = 1;
+  ALTER TABLE bans ADD COLUMN name TEXT;
+  ALTER TABLE bans ADD COLUMN key_version INTEGER NOT NULL DEFAULT 2;
+  UPDATE bans SET key_version = 1, name = name_key;
+  ALTER TABLE messages ADD COLUMN author TEXT;
+  ALTER TABLE messages ADD COLUMN trip TEXT;
+  CREATE TABLE name_secrets (
+    room_id     INTEGER NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+    secret_hash TEXT NOT NULL,
+    name_key    TEXT NOT NULL,
+    name        TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    last_used   TEXT NOT NULL,
+    PRIMARY KEY (room_id, secret_hash)
+  ) WITHOUT ROWID;
+  CREATE TABLE address_bans (
+    room_id  INTEGER NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+    address  TEXT NOT NULL,
+    name_key TEXT NOT NULL,
+    until    TEXT NOT NULL,
+    PRIMARY KEY (room_id, address)
+  ) WITHOUT ROWID;
+  `,
 ];

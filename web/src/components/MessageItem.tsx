@@ -8,6 +8,7 @@ import { clockTime, fullTime } from '../time';
 import { LIMITS, type ChatMessage } from '../types';
 import { Avatar } from './Avatar';
 import { MessageMenu, type MessageAction } from './MessageMenu';
+import { Trip } from './Trip';
 
 export interface MessageActions {
   onEdit(id: string, msg: string): boolean;
@@ -53,6 +54,7 @@ export function MessageItem(props: { m: ChatMessage; mine: boolean; grouped: boo
       <div class="bubble">
         <header class={grouped ? 'sr-only' : 'meta'}>
           <span class="author">{m.name}</span>
+          <Trip trip={m.trip} />
           {mine && <span class="sr-only"> (you)</span>}
           <time dateTime={m.time} title={fullTime(m.time)}>
             {clockTime(m.time)}

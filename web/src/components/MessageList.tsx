@@ -17,6 +17,8 @@ export interface MessageListProps extends MessageActions {
   items: readonly TimelineItem[];
   pending: readonly Pending[];
   me: string;
+  /** This person's trip code: messages with it are theirs to edit, from any device. */
+  trip?: string | undefined;
   color: string;
   /** Joined and live: pending sends are on their way rather than waiting for the connection. */
   connected: boolean;
@@ -107,17 +109,20 @@ export function MessageList(p: MessageListProps) {
               </Fragment>
             );
           const m = it.m;
-          const mine = sameName(m.name, p.me);
+          // Authorship is the person (trip), not the name: someone who took the name later is another.
+          const own = !!m.trip && m.trip === p.trip;
+          const mine = own || (!m.trip && sameName(m.name, p.me));
           const grouped =
             !newDay &&
             prev?.kind === 'msg' &&
             prev.m.name === m.name &&
+            prev.m.trip === m.trip && // another person under a free name is not grouped with the last
             prev.m.color === m.color && // a new colour shows with a new avatar
             Date.parse(m.time) - Date.parse(prev.m.time) < GROUP_WITHIN_MS;
           return (
             <Fragment key={it.key}>
               {day}
-              <MessageItem m={m} mine={mine} grouped={grouped} canEdit={mine} canDelete={mine || p.isOwner} onEdit={p.onEdit} onDelete={p.onDelete} />
+              <MessageItem m={m} mine={mine} grouped={grouped} canEdit={own} canDelete={own || p.isOwner} onEdit={p.onEdit} onDelete={p.onDelete} />
             </Fragment>
           );
         })}

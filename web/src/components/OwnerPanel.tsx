@@ -1,10 +1,11 @@
 // The owner's controls in a modal dialog: edit the room (and its password), bans, deletion.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, describeError } from '../api';
-import { ban, unban } from '../moderation';
+import { ban, listBans, unban } from '../moderation';
+import { fullTime } from '../time';
 import { navigate } from '../router';
 import { tokens } from '../tokens';
-import type { Room } from '../types';
+import type { BanEntry, Room } from '../types';
 import { hasErrors, validateRoom, type FieldErrors, type RoomDraft } from '../validation';
 import { Field, focusFirstInvalid } from './Field';
 import { RoomFields } from './RoomFields';
@@ -93,20 +94,35 @@ function Bans({ roomId }: { roomId: number }) {
   const [name, setName] = useState('');
   const [status, setStatus] = useState('');
   const [error, setError] = useState<string>();
-  const [banned, setBanned] = useState<string[]>([]);
+  // The room's bans as the server keeps them, with their address bans (SPEC §5).
+  const [banned, setBanned] = useState<BanEntry[]>();
+  const refresh = async () => {
+    const r = await listBans(roomId);
+    if (r.ok) setBanned(r.bans);
+    else setError(r.text);
+  };
+  useEffect(() => void refresh(), [roomId]);
   const run = async (what: 'ban' | 'unban', who: string) => {
     if (!who.trim()) return setError('Type a name first.');
     setError(undefined);
     const r = await (what === 'ban' ? ban : unban)(roomId, who.trim());
     if (!r.ok) return setError(r.text);
     setStatus(what === 'ban' ? `${who} is banned.` : `${who} may come back.`);
-    setBanned((b) => (what === 'ban' ? [...new Set([...b, who.trim()])] : b.filter((x) => x !== who.trim())));
     setName('');
+    await refresh();
   };
   return (
     <section class="panel-section" aria-labelledby="bans-title">
       <h3 id="bans-title">Bans</h3>
-      <Field id="ban-name" label="Name" value={name} onValue={setName} error={error} hint="Banning removes the person now and keeps the name out." autoComplete="off" />
+      <Field
+        id="ban-name"
+        label="Name"
+        value={name}
+        onValue={setName}
+        error={error}
+        hint="Banning removes the person now and keeps the name, names that look like it, and for a while their address out."
+        autoComplete="off"
+      />
       <div class="actions">
         <button type="button" class="btn danger" onClick={() => run('ban', name)}>
           Ban name
@@ -115,13 +131,18 @@ function Bans({ roomId }: { roomId: number }) {
           Lift ban
         </button>
       </div>
-      {banned.length > 0 && (
-        <ul class="ban-list" aria-label="Banned in this session">
+      {banned && banned.length === 0 && <p class="hint">Nobody is banned.</p>}
+      {banned && banned.length > 0 && (
+        <ul class="ban-list" aria-label="Banned names">
           {banned.map((b) => (
-            <li key={b}>
-              {b}{' '}
-              <button type="button" class="link-btn" onClick={() => run('unban', b)} aria-label={`Lift the ban on ${b}`}>
-                Lift ban
+            <li key={b.name}>
+              <span class="ban-name">{b.name}</span>{' '}
+              <span class="hint">
+                since {fullTime(b.since)}
+                {b.address_ban_until && `; their address until ${fullTime(b.address_ban_until)}`}
+              </span>{' '}
+              <button type="button" class="link-btn" onClick={() => run('unban', b.name)} aria-label={`Lift the ban on ${b.name}`}>
+                Lift
               </button>
             </li>
           ))}

@@ -4,6 +4,7 @@ import { ban, kick } from '../moderation';
 import { sameName } from '../session';
 import type { RoomUser } from '../types';
 import { Avatar } from './Avatar';
+import { Trip } from './Trip';
 
 export function People(props: { roomId: number; users: readonly RoomUser[]; me: string; isOwner: boolean; open: boolean; onClose(): void; onRename?(): void }) {
   const [status, setStatus] = useState('');
@@ -28,8 +29,10 @@ export function People(props: { roomId: number; users: readonly RoomUser[]; me: 
           <li key={u.username}>
             <Avatar name={u.username} color={u.color} size="sm" />
             <span class="person">
-              {u.username}
+              <span class="person-name">{u.username}</span>
+              <Trip trip={u.trip} />
               {sameName(u.username, props.me) && <span class="you"> (you)</span>}
+              {(u.devices ?? 1) > 1 && <span class="devices"> · {u.devices} devices</span>}
             </span>
             {props.isOwner && !sameName(u.username, props.me) && (
               <span class="person-actions">

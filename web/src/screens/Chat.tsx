@@ -4,6 +4,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import { Attention, notifications, setTitle } from '../attention';
 import { Composer } from '../components/Composer';
 import { ConnectionStatus } from '../components/ConnectionStatus';
+import { DeviceLink } from '../components/DeviceLink';
 import { InviteDialog } from '../components/InviteDialog';
 import { MessageList } from '../components/MessageList';
 import { OwnerKeyDialog } from '../components/OwnerKeyNotice';
@@ -17,17 +18,18 @@ import { useStore } from '../hooks';
 import { memberships, ownerKeys } from '../memberships';
 import { typingText } from '../presence';
 import { navigate } from '../router';
-import { ChatSession, sameName } from '../session';
+import { ChatSession, sameName, type EndReason } from '../session';
 import { tokens } from '../tokens';
 import type { Room } from '../types';
 
-export function Chat({ room, entry, onExit }: { room: Room; entry: Entry; onExit(text: string): void }) {
+export function Chat({ room, entry, onExit }: { room: Room; entry: Entry; onExit(text: string, reason?: EndReason): void }) {
   const [unread, setUnread] = useState(0);
   const [peopleOpen, setPeopleOpen] = useState(false);
   const [managing, setManaging] = useState(false);
   const [inviting, setInviting] = useState(false);
   // Only right after creating the room here: the key is shown once, then forgotten.
   const [freshKey, setFreshKey] = useState(() => ownerKeys.take(room.id));
+  const [linking, setLinking] = useState(false);
   const { session, attention } = useMemo(() => {
     let s: ChatSession | undefined;
     const a = new Attention(
@@ -54,7 +56,7 @@ export function Chat({ room, entry, onExit }: { room: Room; entry: Entry; onExit
   // Losing the pass, the name or the ban list sends the person back to the door with the reason.
   const ended = s.ended;
   useEffect(() => {
-    if (ended && ended.reason !== 'kicked' && ended.reason !== 'deleted') onExit(ended.text);
+    if (ended && ended.reason !== 'kicked' && ended.reason !== 'deleted') onExit(ended.text, ended.reason);
   }, [ended]);
 
   // Leaving keeps the room one click away (memberships), as "← Rooms" does.
@@ -85,6 +87,11 @@ export function Chat({ room, entry, onExit }: { room: Room; entry: Entry; onExit
             Invite
           </button>
           <NotifyToggle />
+          {s.joined && session.nameSecret && (
+            <button type="button" class="btn small ghost" onClick={() => setLinking(true)}>
+              Use on another device
+            </button>
+          )}
           {isOwner && (
             <button type="button" class="btn small" onClick={() => setManaging(true)}>
               Manage room
@@ -100,6 +107,7 @@ export function Chat({ room, entry, onExit }: { room: Room; entry: Entry; onExit
           items={s.items}
           pending={s.pending}
           me={s.name}
+          trip={s.trip}
           color={s.color}
           connected={s.joined}
           isOwner={isOwner}
@@ -152,6 +160,9 @@ export function Chat({ room, entry, onExit }: { room: Room; entry: Entry; onExit
           onExit('');
         }}
       />
+      {linking && session.nameSecret && (
+        <DeviceLink roomId={room.id} name={s.name} secret={session.nameSecret} onClose={() => setLinking(false)} />
+      )}
       {managing && isOwner && <OwnerPanel room={s.room} onSaved={(r) => session.roomChanged(r)} onClose={() => setManaging(false)} />}
       {inviting && <InviteDialog room={s.room} onClose={() => setInviting(false)} />}
       {freshKey && (

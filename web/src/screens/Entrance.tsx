@@ -15,18 +15,33 @@ import { tokens } from '../tokens';
 import type { Room } from '../types';
 import { hasErrors, validateName, type FieldErrors } from '../validation';
 
-export function Entrance(props: { room: Room; notice?: string; invitePassword?: string; onEnter(e: Entry): void }) {
+/**
+ * `invitePassword`: from an invite link; `password`: what was typed here before, kept when the
+ * person comes back to the door because their name was taken (`nameError`).
+ */
+export function Entrance(props: {
+  room: Room;
+  notice?: string;
+  nameError?: string;
+  invitePassword?: string;
+  password?: string;
+  onEnter(e: Entry, password: string): void;
+}) {
   const { room, notice, onEnter } = props;
   const [profile, setProfile] = useState(loadProfile);
-  const [password, setPassword] = useState(props.invitePassword ?? '');
+  const [password, setPassword] = useState(props.password || props.invitePassword || '');
   // An invite link that carries the password: only a name is asked, unless the password fails.
   const [passwordInLink, setPasswordInLink] = useState(!!props.invitePassword);
   const [ownerKey, setOwnerKey] = useState('');
   const [showOwner, setShowOwner] = useState(false);
-  const [errors, setErrors] = useState<FieldErrors>({});
+  const [errors, setErrors] = useState<FieldErrors>(props.nameError ? { name: props.nameError } : {});
   const [busy, setBusy] = useState(false);
   const form = useRef<HTMLFormElement>(null);
   useEffect(() => setTitle(room.title), [room.title]);
+  // Back at the door because the name was taken: the name field says so and has the focus.
+  useEffect(() => {
+    if (props.nameError) focusFirstInvalid(form.current);
+  }, []);
 
   const name = profile.name.trim();
   const role = storedRole(room, name);
@@ -76,7 +91,7 @@ export function Entrance(props: { room: Room; notice?: string; invitePassword?: 
     }
     setBusy(false);
     memberships.set(room.id, name);
-    onEnter({ name, color: chosenColor(profile), role: chosen === 'needs-password' ? undefined : chosen });
+    onEnter({ name, color: chosenColor(profile), role: chosen === 'needs-password' ? undefined : chosen }, password);
   };
 
   return (

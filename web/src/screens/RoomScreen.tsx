@@ -1,7 +1,8 @@
 // Finds the room named in the URL (by number or exact title) and shows its entrance or its chat.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, describeError } from '../api';
 import { storedRole, type Entry } from '../entry';
+import { nameSecrets } from '../identity';
 import { roomHref } from '../router';
 import { chosenColor } from '../colors';
 import { memberships } from '../memberships';
@@ -12,12 +13,16 @@ import { Entrance } from './Entrance';
 
 type Load = { status: 'loading' } | { status: 'missing' } | { status: 'error'; text: string } | { status: 'ready'; room: Room };
 
-/** A room this browser has entered is one click (or a reload) away, unless it needs a password again. */
+/**
+ * A room this browser has entered is one click (or a reload) away, unless it needs a password
+ * again; so is a room whose name secret this browser holds (a device link): the same person.
+ */
 function resume(room: Room): Entry | undefined {
-  const name = memberships.name(room.id);
+  const p = loadProfile();
+  const name = memberships.name(room.id) ?? (p.name && nameSecrets.get(room.id, p.name) ? p.name : undefined);
   if (!name) return undefined;
   const role = storedRole(room, name);
-  return role === 'needs-password' ? undefined : { name, color: chosenColor({ ...loadProfile(), name }), role };
+  return role === 'needs-password' ? undefined : { name, color: chosenColor({ ...p, name }), role };
 }
 
 /** `password`: from an invite link; used at the door, never kept in the address or in storage. */
@@ -25,6 +30,11 @@ export function RoomScreen({ room: wanted, password }: { room: string; password?
   const [load, setLoad] = useState<Load>({ status: 'loading' });
   const [entry, setEntry] = useState<Entry>();
   const [notice, setNotice] = useState<string>();
+  /** Why the name was refused (taken by someone else), shown at the name field. */
+  const [nameError, setNameError] = useState<string>();
+  // The password typed at the door, kept (in memory only) for when the name was taken and the
+  // person comes back to pick another.
+  const typedPassword = useRef('');
   const [visit, setVisit] = useState(0);
 
   useEffect(() => {
@@ -68,15 +78,32 @@ export function RoomScreen({ room: wanted, password }: { room: string; password?
         </section>
       </main>
     );
-  if (!entry) return <Entrance room={load.room} notice={notice} invitePassword={password} onEnter={setEntry} />;
+  if (!entry)
+    return (
+      <Entrance
+        room={load.room}
+        notice={notice}
+        nameError={nameError}
+        invitePassword={password}
+        password={typedPassword.current}
+        onEnter={(e, typed) => {
+          typedPassword.current = typed;
+          setNameError(undefined);
+          setEntry(e);
+        }}
+      />
+    );
   return (
     <Chat
       key={`${load.room.id}:${entry.name}:${entry.role ?? ''}`}
       room={load.room}
       entry={entry}
-      onExit={(text) => {
+      onExit={(text, reason) => {
         memberships.forget(load.room.id);
+        const nameTaken = reason === 'duplicate' || reason === 'name';
+        // Announced (the banner is an alert) and marked at the name field, which gets the focus.
         setNotice(text);
+        setNameError(nameTaken ? text : undefined);
         setEntry(undefined);
         // Back at the door: the room may have changed (a new password, another visibility).
         setVisit((v) => v + 1);

@@ -1,0 +1,44 @@
+// Browser: the web app sends the `token` event when it renews its token, so its socket outlives
+// the token it opened with (SPEC §12). Tokens live 25 s here; the app renews them within 20 s.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { chromium } from 'playwright-core';
+import { connect, type ChatClient } from '../helpers/chat.ts';
+import { startServer } from '../helpers/server.ts';
+import { CHROMIUM, createRoom, enter, person, unavailable, type Rig } from './harness.js';
+
+const skip = unavailable();
+
+describe('token renewal reaches the open socket', { skip, timeout: 120_000 }, () => {
+  let rig: Rig;
+  let observer: ChatClient | undefined;
+
+  before(async () => {
+    const [browser, server] = await Promise.all([
+      chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] }),
+      startServer({ env: { CHITCHAT_TOKEN_TTL_SECONDS: '25' } }),
+    ]);
+    rig = { browser, server, close: async () => void (await Promise.all([browser.close(), server.dispose()])) };
+  });
+  after(async () => {
+    observer?.ws.terminate();
+    await rig?.close();
+  });
+
+  test('an owner stays connected past the first token’s expiry: no leave, no second join', async () => {
+    const alice = await person(rig);
+    await createRoom(alice.page, { title: 'Long talk', name: 'Alice' });
+    await alice.page.getByRole('link', { name: 'Enter the room' }).click();
+    await enter(alice.page, { name: 'Alice' }); // with the owner token, which lives 25 s
+    const roomId = Number(/#\/room\/(\d+)/.exec(alice.page.url())![1]);
+    observer = await connect(rig.server.wsUrl, roomId); // a public room: no token, no expiry
+    const startedAt = Date.now();
+    await new Promise((r) => setTimeout(r, 35_000));
+    assert.ok(Date.now() - startedAt > 25_000);
+    const about = observer.events.filter((e) => (e.event_type === 'join' || e.event_type === 'leave') && e.name === 'Alice');
+    assert.deepEqual(about, [], 'the socket was never closed and reopened');
+    await alice.page.getByRole('textbox', { name: 'Message', exact: true }).fill('still here');
+    await alice.page.getByRole('textbox', { name: 'Message', exact: true }).press('Enter');
+    await observer.next((e) => e.event_type === 'send' && e.msg === 'still here');
+  });
+});
