@@ -13,11 +13,11 @@ export interface RoomInput {
 
 const NETWORK_ERROR: ApiError = { code: 0, error: 'Cannot reach the server. Check your connection.' };
 
-function roomPath(room: number | string): string {
+export function roomPath(room: number | string): string {
   return `/chats/${encodeURIComponent(String(room))}`;
 }
 
-async function call<T>(method: string, path: string, opts: { body?: unknown; token?: string } = {}): Promise<Result<T>> {
+export async function call<T>(method: string, path: string, opts: { body?: unknown; token?: string } = {}): Promise<Result<T>> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
   if (opts.token) headers.Authorization = `Bearer ${opts.token}`;

@@ -1,6 +1,8 @@
 // One person's presence in one room: history, the live socket, pending sends, presence and
 // typing. The screen renders `state`; everything that talks to the server goes through here.
 import { api, describeError, socketUrl } from './api';
+import { Conversation, type ConversationState } from './conversation';
+import type { RoomConversation } from './conversation-types';
 import { Presence } from './presence';
 import { Outbox, type Pending } from './outbox';
 import { RoomConnection, type ConnStatus } from './socket';
@@ -33,6 +35,8 @@ export interface SessionState {
   users: readonly RoomUser[];
   typing: readonly string[];
   ended?: { reason: EndReason; text: string };
+  /** Replies, reactions, read positions, jumps (SPEC §7). */
+  conv: ConversationState;
 }
 
 export interface SessionOptions {
@@ -58,6 +62,7 @@ export class ChatSession {
   private readonly presence = new Presence();
   private readonly outbox = new Outbox(() => this.set({ pending: this.outbox.list }));
   private readonly conn: RoomConnection;
+  readonly conv: Conversation;
   private readonly listeners = new Set<() => void>();
   private historyLoaded = false;
   private everJoined = false;
@@ -69,6 +74,17 @@ export class ChatSession {
   private stopped = false;
 
   constructor(private readonly opts: SessionOptions) {
+    this.conv = new Conversation({
+      timeline: this.timeline,
+      roomId: opts.room.id,
+      token: () => this.token(),
+      room: () => this.state.room,
+      send: (ev) => this.state.joined && this.conn.send(ev as ClientEvent),
+      changed: (p) => {
+        if (p.notice) this.timeline.notice(p.notice, 'warn');
+        this.set({ items: this.timeline.list, ...(p.conv && { conv: p.conv }), ...(p.hasMore !== undefined && { hasMore: p.hasMore }) });
+      },
+    });
     this.state = {
       room: opts.room,
       name: opts.name,
@@ -83,6 +99,7 @@ export class ChatSession {
       loadingOlder: false,
       users: [],
       typing: [],
+      conv: this.conv.state,
     };
     this.conn = new RoomConnection({
       // Without a loaded history there is no `since` to give: replaying a whole room is not wanted.
@@ -110,12 +127,14 @@ export class ChatSession {
     await this.loadLatest();
     // The person may have left while the history loaded.
     if (this.state.ended || this.stopped) return;
+    void this.conv.opened();
     this.conn.start();
     this.timers.push(setInterval(() => this.tick(), 1_000));
   }
 
   stop(): void {
     this.stopped = true;
+    this.conv.stop();
     this.conn.send({ event_type: 'leave' });
     this.conn.stop();
     for (const t of this.timers) clearInterval(t);
@@ -135,8 +154,9 @@ export class ChatSession {
 
   // ---- actions -------------------------------------------------------------------------------
 
-  send(text: string): void {
-    this.outbox.add(text, this.opts.color);
+  /** `reply_to`: the id of the message this one answers. */
+  send(text: string, reply_to?: string): void {
+    this.outbox.add(text, this.opts.color, reply_to);
     this.flush();
   }
 
@@ -200,6 +220,7 @@ export class ChatSession {
     // Everything unacked goes again with its own client_id: the server stores each id once.
     this.outbox.rewind();
     this.flush();
+    this.conv.joined();
     // A `room_updated` sent while we were away is not replayed; ask for the room as it is now.
     void api.getRoom(this.roomId, this.token()).then((res) => {
       if (res.ok) this.roomChanged(res.data);
@@ -207,6 +228,7 @@ export class ChatSession {
   }
 
   private onEvent(ev: ServerEvent): void {
+    if (this.conv.handle(ev as { event_type: string } & Record<string, unknown>)) return;
     switch (ev.event_type) {
       case 'send':
         return this.onMessage(ev);
@@ -327,11 +349,14 @@ export class ChatSession {
 
   private flush(): void {
     if (!this.state.joined) return;
-    this.outbox.flush((p) => this.conn.send({ event_type: 'send', msg: p.msg, color: p.color, client_id: p.client_id }));
+    this.outbox.flush((p) =>
+      this.conn.send({ event_type: 'send', msg: p.msg, color: p.color, client_id: p.client_id, ...(p.reply_to && { reply_to: p.reply_to }) }),
+    );
   }
 
   private tick(): void {
     this.flush();
+    this.conv.tick();
     const typing = this.presence.typists();
     if (typing.join('\n') !== this.state.typing.join('\n')) this.set({ typing });
   }
@@ -372,5 +397,7 @@ function updatedRoom(room: Room, upd: Partial<Room>): Room {
   if (typeof upd.title === 'string') next.title = upd.title;
   if (typeof upd.description === 'string') next.description = upd.description;
   if (upd.visibility === 'public' || upd.visibility === 'private' || upd.visibility === 'hidden') next.visibility = upd.visibility;
+  const conv: RoomConversation = upd;
+  if (conv.retention_seconds === null || typeof conv.retention_seconds === 'number') (next as RoomConversation).retention_seconds = conv.retention_seconds;
   return next;
 }

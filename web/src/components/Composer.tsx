@@ -2,10 +2,25 @@
 // by the session). Messages written while offline wait as pending and go out on reconnect.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { LIMITS } from '../types';
+import { useMentionCompletion } from './MentionComplete';
 
-export function Composer({ onSend, onTyping, disabled }: { onSend(text: string): void; onTyping(): void; disabled?: boolean }) {
+export function Composer({
+  onSend,
+  onTyping,
+  disabled,
+  names = [],
+  onEscape,
+}: {
+  onSend(text: string): void;
+  onTyping(): void;
+  disabled?: boolean;
+  /** Completed after "@" (the people here). */
+  names?: readonly string[];
+  onEscape?(): void;
+}) {
   const [text, setText] = useState('');
   const box = useRef<HTMLTextAreaElement>(null);
+  const mention = useMentionCompletion(names, box, setText);
   const length = [...text].length;
   const tooLong = length > LIMITS.messageMax;
   const canSend = text.trim().length > 0 && !tooLong && !disabled;
@@ -40,6 +55,7 @@ export function Composer({ onSend, onTyping, disabled }: { onSend(text: string):
       <label for="composer-input" class="sr-only">
         Message
       </label>
+      {mention.list}
       <textarea
         id="composer-input"
         ref={box}
@@ -48,12 +64,17 @@ export function Composer({ onSend, onTyping, disabled }: { onSend(text: string):
         placeholder="Write a message…"
         aria-describedby="composer-help"
         aria-invalid={tooLong ? 'true' : undefined}
+        {...mention.aria}
+        onClick={mention.update}
         onInput={(e) => {
           setText(e.currentTarget.value);
+          mention.update();
           grow();
           if (e.currentTarget.value.trim()) onTyping();
         }}
         onKeyDown={(e) => {
+          if (mention.onKeyDown(e)) return;
+          if (e.key === 'Escape') onEscape?.();
           if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
             e.preventDefault();
             send();

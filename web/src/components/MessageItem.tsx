@@ -5,18 +5,22 @@ import { linkify } from '../linkify';
 import { clockTime, fullTime } from '../time';
 import { LIMITS, type ChatMessage } from '../types';
 import { Avatar } from './Avatar';
+import { mentionsMe } from '../mentions';
+import { MessageExtras, MessageExtraActions, type MessageConversation } from './MessageExtras';
 
 export interface MessageActions {
   onEdit(id: string, msg: string): boolean;
   onDelete(id: string): boolean;
 }
 
-export function MessageItem(props: { m: ChatMessage; mine: boolean; grouped: boolean; canEdit: boolean; canDelete: boolean } & MessageActions) {
-  const { m, mine, grouped } = props;
+export function MessageItem(
+  props: { m: ChatMessage; mine: boolean; grouped: boolean; canEdit: boolean; canDelete: boolean; conv?: MessageConversation } & MessageActions,
+) {
+  const { m, mine, grouped, conv } = props;
   const [editing, setEditing] = useState(false);
   const [problem, setProblem] = useState<string>();
   return (
-    <article class={`msg${mine ? ' mine' : ''}${grouped ? ' grouped' : ''}`} data-seq={m.seq}>
+    <article class={`msg${mine ? ' mine' : ''}${grouped ? ' grouped' : ''}${conv && mentionsMe(m, conv.me) ? ' mentions-me' : ''}`} data-seq={m.seq}>
       {grouped ? <span class="avatar-gap" /> : <Avatar name={m.name} color={m.color} />}
       <div class="bubble">
         <header class={grouped ? 'sr-only' : 'meta'}>
@@ -26,6 +30,7 @@ export function MessageItem(props: { m: ChatMessage; mine: boolean; grouped: boo
             {clockTime(m.time)}
           </time>
         </header>
+        {conv && <MessageExtras m={m} conv={conv} part="quote" />}
         {editing ? (
           <EditBox
             initial={m.msg}
@@ -42,10 +47,12 @@ export function MessageItem(props: { m: ChatMessage; mine: boolean; grouped: boo
             {(m.edited || m.edited_at) && <span class="edited"> (edited)</span>}
           </p>
         )}
+        {conv && <MessageExtras m={m} conv={conv} part="reactions" />}
         {problem && <p class="field-error">{problem}</p>}
       </div>
-      {!editing && (props.canEdit || props.canDelete) && (
+      {!editing && (props.canEdit || props.canDelete || conv) && (
         <div class="msg-actions">
+          {conv && <MessageExtraActions m={m} conv={conv} />}
           {props.canEdit && (
             <button type="button" class="icon-btn" onClick={() => setEditing(true)} aria-label={`Edit message from ${clockTime(m.time)}`}>
               Edit

@@ -7,6 +7,7 @@ import { dayLabel, sameDay } from '../time';
 import type { TimelineItem } from '../timeline';
 import { MessageItem, type MessageActions } from './MessageItem';
 import { Avatar } from './Avatar';
+import { GapButton, NewDivider, newDividerSeq, SeenBy, useFocusMessage, useSeen, type ListConversation } from './ConversationView';
 
 const GROUP_WITHIN_MS = 5 * 60_000;
 const NEAR_BOTTOM_PX = 80;
@@ -26,12 +27,14 @@ export interface MessageListProps extends MessageActions {
   onLoadOlder(): void;
   onRetry(client_id: string): void;
   onDiscard(client_id: string): void;
+  /** Replies, reactions, read positions and jumps (SPEC §7). */
+  conv?: ListConversation;
 }
 
 export function MessageList(p: MessageListProps) {
   const log = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
-  const before = useRef({ first: '', height: 0, pending: 0, count: 0 });
+  const before = useRef({ first: '', last: '', height: 0, pending: 0, count: 0 });
   const [unseen, setUnseen] = useState(0);
 
   useLayoutEffect(() => {
@@ -39,14 +42,20 @@ export function MessageList(p: MessageListProps) {
     if (!el) return;
     const prev = before.current;
     const first = p.items[0]?.key ?? '';
+    const last = p.items[p.items.length - 1]?.key ?? '';
     const prepended = prev.first !== '' && first !== prev.first && p.items.some((it) => it.key === prev.first);
     if (prepended) el.scrollTop += el.scrollHeight - prev.height;
     else if (atBottom.current || p.pending.length > prev.pending) {
       el.scrollTop = el.scrollHeight;
       atBottom.current = true;
-    } else if (p.items.length > prev.count) setUnseen((n) => n + p.items.length - prev.count);
-    before.current = { first, height: el.scrollHeight, pending: p.pending.length, count: p.items.length };
+    } else if (p.items.length > prev.count && last !== prev.last) setUnseen((n) => n + p.items.length - prev.count);
+    before.current = { first, last, height: el.scrollHeight, pending: p.pending.length, count: p.items.length };
   }, [p.items, p.pending]);
+  useFocusMessage(log, p.conv?.state.focus, p.items);
+  useSeen(log, p.items, p.conv?.onSeen);
+  const dividerAt = newDividerSeq(p.items, p.conv?.state.newFrom);
+  let newest: number | undefined;
+  for (const it of p.items) if (it.kind === 'msg') newest = it.m.seq;
 
   const onScroll = () => {
     const el = log.current;
@@ -107,10 +116,23 @@ export function MessageList(p: MessageListProps) {
           const mine = sameName(m.name, p.me);
           const grouped =
             !newDay && prev?.kind === 'msg' && prev.m.name === m.name && Date.parse(m.time) - Date.parse(prev.m.time) < GROUP_WITHIN_MS;
+          const gap = p.conv?.state.gaps.find((g) => g.after === m.seq);
           return (
             <Fragment key={it.key}>
               {day}
-              <MessageItem m={m} mine={mine} grouped={grouped} canEdit={mine} canDelete={mine || p.isOwner} onEdit={p.onEdit} onDelete={p.onDelete} />
+              {m.seq === dividerAt && <NewDivider />}
+              <MessageItem
+                m={m}
+                mine={mine}
+                grouped={grouped && m.seq !== dividerAt}
+                canEdit={mine}
+                canDelete={mine || p.isOwner}
+                onEdit={p.onEdit}
+                onDelete={p.onDelete}
+                conv={p.conv}
+              />
+              {gap && p.conv && <GapButton gap={gap} loading={p.conv.state.loadingGap} onLoad={p.conv.onLoadGap} />}
+              {m.seq === newest && p.conv && <SeenBy seq={m.seq} reads={p.conv.state.reads} me={p.me} />}
             </Fragment>
           );
         })}

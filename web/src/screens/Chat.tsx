@@ -7,6 +7,10 @@ import { ConnectionStatus } from '../components/ConnectionStatus';
 import { MessageList } from '../components/MessageList';
 import { OwnerPanel } from '../components/OwnerPanel';
 import { People } from '../components/People';
+import { ReplyBar, replyRef } from '../components/ReplyQuote';
+import { RetentionNote } from '../components/Retention';
+import { SearchPanel } from '../components/SearchPanel';
+import type { ReplyRef } from '../conversation-types';
 import { LockIcon } from '../components/RoomList';
 import type { Entry } from '../entry';
 import { useStore } from '../hooks';
@@ -21,6 +25,7 @@ export function Chat({ room, entry, onExit }: { room: Room; entry: Entry; onExit
   const [unread, setUnread] = useState(0);
   const [peopleOpen, setPeopleOpen] = useState(false);
   const [managing, setManaging] = useState(false);
+  const [replyTo, setReplyTo] = useState<ReplyRef>();
   const { session, attention } = useMemo(() => {
     let s: ChatSession | undefined;
     const a = new Attention(
@@ -68,7 +73,9 @@ export function Chat({ room, entry, onExit }: { room: Room; entry: Entry; onExit
             {s.room.visibility !== 'public' && <LockIcon />} {s.room.title}
           </h1>
           {s.room.description && <p class="room-desc">{s.room.description}</p>}
+          <RetentionNote room={s.room} />
         </div>
+        <SearchPanel roomId={room.id} token={() => session.token()} onOpen={(seq) => void session.conv.jumpTo(seq)} />
         <ConnectionStatus conn={s.conn} joined={s.joined} waitingForName={s.waitingForName} onRetry={() => session.retryNow()} />
         <div class="head-actions">
           <button type="button" class="btn small people-toggle" aria-expanded={peopleOpen} aria-controls="people" onClick={() => setPeopleOpen(!peopleOpen)}>
@@ -101,6 +108,18 @@ export function Chat({ room, entry, onExit }: { room: Room; entry: Entry; onExit
           onDelete={(id) => session.remove(id)}
           onRetry={(id) => session.retry(id)}
           onDiscard={(id) => session.discard(id)}
+          conv={{
+            state: s.conv,
+            me: s.name,
+            onReply: (m) => {
+              setReplyTo(replyRef(m));
+              document.getElementById('composer-input')?.focus();
+            },
+            onReact: (id, emoji) => session.conv.react(id, emoji),
+            onJump: (seq) => void session.conv.jumpTo(seq),
+            onSeen: (seq) => session.conv.seen(seq),
+            onLoadGap: (g) => void session.conv.loadGap(g),
+          }}
         />
         <p class="typing" aria-hidden={s.typing.length ? undefined : 'true'}>
           {typingText(s.typing)}
@@ -113,7 +132,18 @@ export function Chat({ room, entry, onExit }: { room: Room; entry: Entry; onExit
             </a>
           </div>
         ) : (
-          <Composer onSend={(t) => session.send(t)} onTyping={() => session.typing()} />
+          <>
+            {replyTo && <ReplyBar reply={replyTo} onCancel={() => setReplyTo(undefined)} />}
+            <Composer
+              onSend={(t) => {
+                session.send(t, replyTo?.id);
+                setReplyTo(undefined);
+              }}
+              onTyping={() => session.typing()}
+              names={s.users.map((u) => u.username).filter((n) => n !== s.name)}
+              onEscape={() => setReplyTo(undefined)}
+            />
+          </>
         )}
       </main>
       <div class="scrim" aria-hidden="true" onClick={() => setPeopleOpen(false)} />
