@@ -1,6 +1,6 @@
 // REST calls of SPEC §7: a page around a message, search, and the room's retention.
 import { call, roomPath } from './api';
-import type { AroundPage, ConvRoom, SearchPage } from './conversation-types';
+import type { AroundPage, Room, SearchPage } from './types';
 
 export const conversationApi = {
   around: (room: number, seq: number, limit: number, token?: string) =>
@@ -15,5 +15,5 @@ export const conversationApi = {
 
   /** null keeps messages forever. */
   setRetention: (room: number, retention_seconds: number | null, token: string) =>
-    call<ConvRoom>('PUT', roomPath(room), { body: { retention_seconds }, token }),
+    call<Room>('PUT', roomPath(room), { body: { retention_seconds }, token }),
 };

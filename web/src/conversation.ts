@@ -3,7 +3,7 @@
 // ChatSession owns the socket and the timeline and hands both in through `ConversationHost`.
 import { api, describeError } from './api';
 import { conversationApi } from './conversation-api';
-import type { ConvClientEvent, ConvMessage, ConvRoom, ConvServerEvent, ConvUser } from './conversation-types';
+import type { ChatMessage, ClientEvent, Room, RoomUser, ServerEvent } from './types';
 import { readPositions } from './reads';
 import type { Timeline, TimelineItem } from './timeline';
 
@@ -28,9 +28,9 @@ export interface ConversationHost {
   readonly timeline: Timeline;
   readonly roomId: number;
   token(): string | undefined;
-  room(): ConvRoom;
+  room(): Room;
   /** Sends on the socket when joined; false when it could not. */
-  send(ev: ConvClientEvent): boolean;
+  send(ev: ClientEvent): boolean;
   /** The timeline or the conversation state changed; `hasMore` when the top of the timeline moved. */
   changed(patch: { conv?: ConversationState; hasMore?: boolean; notice?: string }): void;
 }
@@ -57,14 +57,14 @@ export class Conversation {
   handle(ev: { event_type: string } & Record<string, unknown>): boolean {
     if (ev.event_type === 'presence' && Array.isArray(ev.users)) {
       const reads: Record<string, number> = {};
-      for (const u of ev.users as ConvUser[]) {
+      for (const u of ev.users as RoomUser[]) {
         const name: unknown = u?.username;
         const seq: unknown = u?.read_seq;
         if (typeof name === 'string' && typeof seq === 'number' && Number.isInteger(seq)) reads[name] = seq;
       }
       this.setReads(reads);
     }
-    const e = ev as ConvServerEvent;
+    const e = ev as Extract<ServerEvent, { event_type: 'reaction' | 'read' | 'expired' }>;
     switch (e.event_type) {
       case 'reaction':
         if (typeof e.id === 'string' && typeof e.emoji === 'string' && typeof e.name === 'string') this.applyReaction(e.id, e.emoji, e.name, !!e.on);
@@ -161,7 +161,7 @@ export class Conversation {
     if (seq > this.sentRead && this.host.send({ event_type: 'read', seq })) this.sentRead = seq;
   }
 
-  private addPage(page: ConvMessage[], moreBefore: boolean, moreAfter: boolean): void {
+  private addPage(page: ChatMessage[], moreBefore: boolean, moreAfter: boolean): void {
     const t = this.host.timeline;
     const lo = page[0]!.seq;
     const hi = page[page.length - 1]!.seq;
@@ -186,11 +186,11 @@ export class Conversation {
   }
 
   private applyReaction(id: string, emoji: string, name: string, on: boolean): void {
-    const changed = this.host.timeline.replace(id, (m) => ({ ...m, reactions: toggled((m as ConvMessage).reactions, emoji, name, on) }) as ConvMessage);
+    const changed = this.host.timeline.replace(id, (m) => ({ ...m, reactions: toggled(m.reactions, emoji, name, on) }));
     if (changed) this.host.changed({});
   }
 
-  private removeWhere(doomed: (m: ConvMessage) => boolean): void {
+  private removeWhere(doomed: (m: ChatMessage) => boolean): void {
     const ids = this.host.timeline.list.flatMap((it: TimelineItem) => (it.kind === 'msg' && doomed(it.m) ? [it.m.id] : []));
     for (const id of ids) this.host.timeline.remove(id);
     if (ids.length) this.host.changed({});

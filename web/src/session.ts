@@ -2,7 +2,6 @@
 // typing. The screen renders `state`; everything that talks to the server goes through here.
 import { api, describeError, socketUrl } from './api';
 import { Conversation, type ConversationState } from './conversation';
-import type { RoomConversation } from './conversation-types';
 import { Presence } from './presence';
 import { Outbox, type Pending } from './outbox';
 import { RoomConnection, type ConnStatus } from './socket';
@@ -397,7 +396,6 @@ function updatedRoom(room: Room, upd: Partial<Room>): Room {
   if (typeof upd.title === 'string') next.title = upd.title;
   if (typeof upd.description === 'string') next.description = upd.description;
   if (upd.visibility === 'public' || upd.visibility === 'private' || upd.visibility === 'hidden') next.visibility = upd.visibility;
-  const conv: RoomConversation = upd;
-  if (conv.retention_seconds === null || typeof conv.retention_seconds === 'number') (next as RoomConversation).retention_seconds = conv.retention_seconds;
+  if (upd.retention_seconds === null || typeof upd.retention_seconds === 'number') next.retention_seconds = upd.retention_seconds;
   return next;
 }

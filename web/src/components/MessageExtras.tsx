@@ -1,7 +1,6 @@
 // What SPEC §7 adds to a message on screen: the quoted original of a reply, the reactions, the
 // "mentions you" mark, and the Reply and React actions.
 import { clockTime } from '../time';
-import type { ConvMessage } from '../conversation-types';
 import type { ChatMessage } from '../types';
 import { mentionsMe } from '../mentions';
 import { ReactionPicker, Reactions } from './Reactions';
@@ -15,7 +14,7 @@ export interface MessageConversation {
 }
 
 export function MessageExtras({ m, conv, part }: { m: ChatMessage; conv: MessageConversation; part: 'quote' | 'reactions' }) {
-  const c = m as ConvMessage;
+  const c = m;
   if (part === 'quote') {
     const r = c.reply_to;
     return (

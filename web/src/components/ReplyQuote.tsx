@@ -1,5 +1,5 @@
 // The quoted excerpt above a reply; activating it jumps to the original (loading it if needed).
-import type { ReplyRef } from '../conversation-types';
+import type { ReplyRef } from '../types';
 
 export function ReplyQuote({ reply, onJump }: { reply: ReplyRef; onJump(seq: number): void }) {
   return (

@@ -2,7 +2,6 @@
 import { useState } from 'preact/hooks';
 import { describeError } from '../api';
 import { conversationApi } from '../conversation-api';
-import type { ConvRoom } from '../conversation-types';
 import { tokens } from '../tokens';
 import type { Room } from '../types';
 
@@ -25,7 +24,7 @@ export function duration(seconds: number): string {
 const CHOICES: readonly (number | null)[] = [null, 60, 300, 3_600, 86_400, 604_800, 2_592_000, 31_536_000];
 
 export function RetentionNote({ room }: { room: Room }) {
-  const keep = (room as ConvRoom).retention_seconds;
+  const keep = room.retention_seconds;
   if (typeof keep !== 'number' || keep <= 0) return null;
   return (
     <p class="retention-note">
@@ -35,7 +34,7 @@ export function RetentionNote({ room }: { room: Room }) {
 }
 
 export function RetentionSetting({ room, onSaved }: { room: Room; onSaved(r: Room): void }) {
-  const current = (room as ConvRoom).retention_seconds ?? null;
+  const current = room.retention_seconds ?? null;
   const [value, setValue] = useState<number | null>(current);
   const [status, setStatus] = useState('');
   const [error, setError] = useState<string>();

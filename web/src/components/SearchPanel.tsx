@@ -3,8 +3,8 @@
 import { useRef, useState } from 'preact/hooks';
 import { describeError } from '../api';
 import { conversationApi } from '../conversation-api';
-import type { ConvMessage } from '../conversation-types';
 import { clockTime, fullTime } from '../time';
+import type { ChatMessage } from '../types';
 
 const PAGE = 20;
 const MIN = 3;
@@ -22,7 +22,7 @@ export function markTerms(text: string, terms: readonly string[]) {
 
 export function SearchPanel({ roomId, token, onOpen }: { roomId: number; token(): string | undefined; onOpen(seq: number): void }) {
   const [q, setQ] = useState('');
-  const [shown, setShown] = useState<{ q: string; messages: ConvMessage[]; hasMore: boolean }>();
+  const [shown, setShown] = useState<{ q: string; messages: ChatMessage[]; hasMore: boolean }>();
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
   const input = useRef<HTMLInputElement>(null);

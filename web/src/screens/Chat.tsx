@@ -10,7 +10,7 @@ import { People } from '../components/People';
 import { ReplyBar, replyRef } from '../components/ReplyQuote';
 import { RetentionNote } from '../components/Retention';
 import { SearchPanel } from '../components/SearchPanel';
-import type { ReplyRef } from '../conversation-types';
+import type { ReplyRef } from '../types';
 import { LockIcon } from '../components/RoomList';
 import type { Entry } from '../entry';
 import { useStore } from '../hooks';
