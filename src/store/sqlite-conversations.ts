@@ -42,13 +42,13 @@ export class SqliteConversations {
          WHERE excluded.seq > read_positions.seq RETURNING seq`,
       ),
       reads: db.prepare<[number], { name_key: string; seq: number }>('SELECT name_key, seq FROM read_positions WHERE room_id = ?'),
-      search: db.prepare<[string, number, number, string, number], MessageRow>(
+      search: db.prepare<[{ match: string; room: number; before: number; cutoff: string; limit: number }], MessageRow>(
         // CROSS JOIN keeps the index outer, so rows come newest first and LIMIT stops the scan early.
         `SELECT ${MESSAGE_COLUMNS.split(', ').map((c) => `m.${c}`).join(', ')}
-         FROM messages_fts f CROSS JOIN messages m ON m.room_id = ?2 AND m.seq = f.rowid - (?2 << 32)
-         WHERE messages_fts MATCH ?1 AND f.rowid > (?2 << 32) AND f.rowid < (?2 << 32) + ?3
-           AND m.deleted = 0 AND m.created_at >= ?4
-         ORDER BY f.rowid DESC LIMIT ?5`,
+         FROM messages_fts f CROSS JOIN messages m ON m.room_id = @room AND m.seq = f.rowid - (@room << 32)
+         WHERE messages_fts MATCH @match AND f.rowid > (@room << 32) AND f.rowid < (@room << 32) + @before
+           AND m.deleted = 0 AND m.created_at >= @cutoff
+         ORDER BY f.rowid DESC LIMIT @limit`,
       ),
       retained: db.prepare<[], { id: number; retention_seconds: number; last_seq: number }>(
         'SELECT id, retention_seconds, last_seq FROM rooms WHERE retention_seconds IS NOT NULL',
@@ -117,7 +117,7 @@ export class SqliteConversations {
     const found: StoredMessage[] = [];
     let before = Math.min(q.before ?? ROOM_SHIFT, ROOM_SHIFT);
     for (;;) {
-      const rows = this.stmt.search.all(match, roomId, before, cutoff, SEARCH_CHUNK);
+      const rows = this.stmt.search.all({ match, room: roomId, before, cutoff, limit: SEARCH_CHUNK });
       for (const r of rows) {
         const m = toMessage(r);
         if (containsAll(m.msg, short)) found.push(m);
