@@ -3,8 +3,11 @@ import type { ReplyRef } from '../types';
 
 export function ReplyQuote({ reply, onJump }: { reply: ReplyRef; onJump(seq: number): void }) {
   return (
-    <button type="button" class="reply-quote" onClick={() => onJump(reply.seq)} aria-label={`In reply to ${reply.name}: ${reply.excerpt}. Show the original message`}>
-      <span class="reply-author">{reply.name}</span>
+    <button type="button" class="reply-quote" onClick={() => onJump(reply.seq)} title="Show the original message">
+      <span class="reply-author">
+        <span class="sr-only">In reply to </span>
+        {reply.name}
+      </span>
       <span class="reply-excerpt">{reply.excerpt}</span>
     </button>
   );
