@@ -132,7 +132,7 @@ export function Chat({ room, entry, onExit }: { room: Room; entry: Entry; onExit
             </a>
           </div>
         ) : (
-          <>
+          <div class="composer-wrap">
             {replyTo && <ReplyBar reply={replyTo} onCancel={() => setReplyTo(undefined)} />}
             <Composer
               onSend={(t) => {
@@ -143,7 +143,7 @@ export function Chat({ room, entry, onExit }: { room: Room; entry: Entry; onExit
               names={s.users.map((u) => u.username).filter((n) => n !== s.name)}
               onEscape={() => setReplyTo(undefined)}
             />
-          </>
+          </div>
         )}
       </main>
       <div class="scrim" aria-hidden="true" onClick={() => setPeopleOpen(false)} />
