@@ -3,8 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { createRoom as createRoomApi, type ChatClient } from '../helpers/chat.js';
-import { article, axeProblems, bot, inView, post } from './conversations-helpers.js';
+import { api, bearer, createRoom as createRoomApi, token, type ChatClient } from '../helpers/chat.js';
+import { startServer } from '../helpers/server.js';
+import { article, axeProblems, bot, history, inView, post } from './conversations-helpers.js';
 import { enter, log, person, say, startRig, unavailable, waitFor, waitLive, type Person, type Rig } from './harness.js';
 
 const skip = unavailable();
@@ -131,5 +132,35 @@ describe('read positions and disappearing messages in the browser', { skip, time
     await article(dana.page, 'This will vanish').waitFor({ state: 'detached' });
     assert.deepEqual(dana.errors, []);
     await dana.context.close();
+  });
+
+  test('the server’s expired event removes a message, even from a page whose clock is behind', { timeout: 150_000 }, async () => {
+    // The minimum retention is a minute, so this test waits one; the sweep runs every second here.
+    const server = await startServer({ env: { CHITCHAT_SWEEP_INTERVAL_MS: '1000' } });
+    let w: ChatClient | undefined;
+    try {
+      const created = await createRoomApi(server.url, { title: 'Sweeping room', visibility: 'public' });
+      const owner = await token(server.url, created.id, { owner_key: created.owner_key, name: 'Owner' });
+      assert.equal((await api(server.url, 'PUT', `/chats/${created.id}`, { retention_seconds: 60 }, bearer(owner))).status, 200);
+      w = await bot(server.wsUrl, created.id, 'Writer');
+      await post(w, ['Gone in a minute']);
+
+      const eve = await person({ ...rig, server });
+      // Ten minutes behind: the page's own expiry timer cannot fire; only the server's event can.
+      await eve.context.clock.install({ time: Date.now() - 10 * 60_000 });
+      await eve.page.goto(`/#/room/${created.id}`);
+      await eve.page.reload();
+      await enter(eve.page, { name: 'Eve' });
+      await eve.page.getByText('Messages disappear after 1 minute').waitFor();
+      await article(eve.page, 'Gone in a minute').waitFor();
+      assert.ok((await eve.page.evaluate(() => Date.now())) < Date.now() - 5 * 60_000, 'the page’s clock is behind');
+      await article(eve.page, 'Gone in a minute').waitFor({ state: 'detached', timeout: 80_000 });
+      assert.deepEqual((await history(server.url, created.id)).map((m) => m.msg), [], 'and the server no longer serves it');
+      assert.deepEqual(eve.errors, []);
+      await eve.context.close();
+    } finally {
+      w?.close();
+      await server.dispose();
+    }
   });
 });
