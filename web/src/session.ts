@@ -323,7 +323,9 @@ export class ChatSession {
       case 403:
         return this.end('revoked', 'Your access to this room has expired or was revoked.');
     }
-    if (e.field === 'msg' && this.outbox.failOldest(describeError(e))) return;
+    if ((e.field === 'msg' || e.field === 'reply_to') && this.outbox.failOldest(describeError(e))) return;
+    // A read position the server did not take changes nothing a person sees.
+    if (e.field === 'seq') return;
     this.timeline.notice(describeError(e), 'warn');
     this.set({ items: this.timeline.list });
   }

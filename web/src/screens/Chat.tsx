@@ -16,7 +16,7 @@ import type { Entry } from '../entry';
 import { useStore } from '../hooks';
 import { typingText } from '../presence';
 import { navigate } from '../router';
-import { ChatSession } from '../session';
+import { ChatSession, sameName } from '../session';
 import { entered } from '../storage';
 import { tokens } from '../tokens';
 import type { Room } from '../types';
@@ -140,7 +140,7 @@ export function Chat({ room, entry, onExit }: { room: Room; entry: Entry; onExit
                 setReplyTo(undefined);
               }}
               onTyping={() => session.typing()}
-              names={s.users.map((u) => u.username).filter((n) => n !== s.name)}
+              names={s.users.map((u) => u.username).filter((n) => !sameName(n, s.name))}
               onEscape={() => setReplyTo(undefined)}
             />
           </div>
