@@ -65,6 +65,15 @@ describe('read positions and disappearing messages in the browser', { skip, time
     await page.getByRole('link', { name: 'All rooms' }).click();
     await roomLink(page, 'Reading room').waitFor();
     await waitFor(async () => !/unread/.test(await roomLink(page, 'Reading room').innerText()), 'the unread count to clear');
+
+    // Nothing unread on opening: what arrives while one watches gets no "New" divider.
+    await open(page, 'Reading room', 'Alice');
+    await post(writer, ['live 1']);
+    await log(page).getByText('live 1', { exact: true }).waitFor();
+    assert.equal(await page.getByRole('separator', { name: 'New messages' }).count(), 0);
+    await page.getByRole('link', { name: 'All rooms' }).click();
+    await roomLink(page, 'Reading room').waitFor();
+    await waitFor(async () => !/unread/.test(await roomLink(page, 'Reading room').innerText()), 'the unread count to stay clear');
   });
 
   test('more unread than one page: the room opens around the first unread, not at the bottom', async () => {

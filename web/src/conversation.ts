@@ -103,7 +103,9 @@ export class Conversation {
   async opened(): Promise<void> {
     const from = this.state.newFrom;
     const first = this.host.timeline.firstSeq;
-    if (from === undefined || first === undefined || from > this.host.timeline.lastSeq) return;
+    if (from === undefined || first === undefined) return;
+    // Nothing unread: what arrives while the room is open is not "new" to someone watching it.
+    if (from > this.host.timeline.lastSeq) return this.set({ newFrom: undefined });
     if (from < first) return this.jumpTo(from, false);
     this.focus(this.firstAtOrAfter(from) ?? from, false);
   }
