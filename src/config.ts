@@ -47,6 +47,8 @@ export interface Config {
   pingIntervalMs: number;
   /** Bytes a socket may have queued before it counts as too slow and is closed with 1013. */
   maxBufferedBytes: number;
+  /** How often each node deletes expired messages and tells its sockets (SPEC §7), ms. */
+  sweepIntervalMs: number;
   logLevel: string;
 }
 
@@ -73,6 +75,7 @@ const KEYS = {
   CHITCHAT_LIMIT_ROOMS_PER_HOUR: 'limit-rooms-per-hour',
   CHITCHAT_PING_INTERVAL_MS: 'ping-interval-ms',
   CHITCHAT_MAX_BUFFERED_BYTES: 'max-buffered-bytes',
+  CHITCHAT_SWEEP_INTERVAL_MS: 'sweep-interval-ms',
   CHITCHAT_REQUEST_TIMEOUT_MS: 'request-timeout-ms',
   CHITCHAT_LOG_LEVEL: 'log-level',
 } as const;
@@ -163,6 +166,8 @@ export function loadConfig(env: Source, argv: string[], cwd = process.cwd()): Co
     keepAliveTimeoutMs: merged.WRITE_TIMEOUT_MS !== undefined ? Number(merged.WRITE_TIMEOUT_MS) : 72_000,
     pingIntervalMs: int(merged, 'CHITCHAT_PING_INTERVAL_MS', 30_000, 100),
     maxBufferedBytes: int(merged, 'CHITCHAT_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024),
+    // Expired messages must be gone from the store within a minute.
+    sweepIntervalMs: int(merged, 'CHITCHAT_SWEEP_INTERVAL_MS', 15_000, 100, 60_000),
     logLevel,
   };
 }

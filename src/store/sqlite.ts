@@ -8,15 +8,20 @@ import type { StoredMessage } from '../domain/message.js';
 import { titleKey, type Visibility } from '../domain/room.js';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite.js';
 import { appender, MESSAGE_COLUMNS, openDatabase, toMessage, type MessageRow } from './sqlite-append.js';
+import { SqliteConversations } from './sqlite-conversations.js';
 import type { WriterReply, WriterRequest } from './sqlite-writer.js';
 import {
   DuplicateTitleError,
   type AppendResult,
+  type Expiry,
   type MessagePage,
   type NewMessage,
   type NewRoom,
   type Page,
+  type ReactionResult,
+  type ReadResult,
   type RoomRecord,
+  type SearchQuery,
   type RoomUpdate,
   type Store,
 } from './store.js';
@@ -33,6 +38,7 @@ interface RoomRow {
   created_at: string;
   updated_at: string;
   last_activity: string;
+  retention_seconds: number | null;
 }
 
 const toRoom = (r: RoomRow): RoomRecord => ({
@@ -47,11 +53,13 @@ const toRoom = (r: RoomRow): RoomRecord => ({
   createdAt: r.created_at,
   updatedAt: r.updated_at,
   lastActivity: r.last_activity,
+  retentionSeconds: r.retention_seconds,
 });
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly stmt;
+  private readonly talk: SqliteConversations;
   private readonly writer: WriterThread | undefined;
   private readonly appendHere: ((batch: readonly NewMessage[]) => AppendResult[]) | undefined;
 
@@ -77,20 +85,17 @@ export class SqliteStore implements Store {
       ),
       countRooms: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM rooms'),
       deleteRoom: db.prepare<[number]>('DELETE FROM rooms WHERE id = ?'),
-      newest: db.prepare<[number, number], MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND deleted = 0 ORDER BY seq DESC LIMIT ?`,
+      newest: db.prepare<[number, string, number], MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND deleted = 0 AND created_at >= ? ORDER BY seq DESC LIMIT ?`,
       ),
-      before: db.prepare<[number, number, number], MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND seq < ? AND deleted = 0 ORDER BY seq DESC LIMIT ?`,
+      before: db.prepare<[number, number, string, number], MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND seq < ? AND deleted = 0 AND created_at >= ? ORDER BY seq DESC LIMIT ?`,
       ),
-      after: db.prepare<[number, number, number], MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND seq > ? AND deleted = 0 ORDER BY seq ASC LIMIT ?`,
+      after: db.prepare<[number, number, string, number], MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND seq > ? AND deleted = 0 AND created_at >= ? ORDER BY seq ASC LIMIT ?`,
       ),
-      between: db.prepare<[number, number, number, number], MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND seq > ? AND seq < ? AND deleted = 0 ORDER BY seq ASC LIMIT ?`,
-      ),
-      message: db.prepare<[number, string], MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND id = ? AND deleted = 0`,
+      between: db.prepare<[number, number, number, string, number], MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND seq > ? AND seq < ? AND deleted = 0 AND created_at >= ? ORDER BY seq ASC LIMIT ?`,
       ),
       editMessage: db.prepare<[string, string, number, string], MessageRow>(
         `UPDATE messages SET msg = ?, edited_at = ? WHERE room_id = ? AND id = ? AND deleted = 0 RETURNING ${MESSAGE_COLUMNS}`,
@@ -102,6 +107,7 @@ export class SqliteStore implements Store {
       unban: db.prepare<[number, string]>('DELETE FROM bans WHERE room_id = ? AND name_key = ?'),
       isBanned: db.prepare<[number, string], { one: number }>('SELECT 1 AS one FROM bans WHERE room_id = ? AND name_key = ?'),
     };
+    this.talk = new SqliteConversations(db);
   }
 
   private migrate(): void {
@@ -161,6 +167,7 @@ export class SqliteStore implements Store {
     if (u.visibility !== undefined) (sets.push('visibility = @visibility'), (params.visibility = u.visibility));
     if (u.passwordHash !== undefined) (sets.push('password_hash = @passwordHash'), (params.passwordHash = u.passwordHash));
     if (u.bumpTokenGen) sets.push('token_gen = token_gen + 1');
+    if (u.retentionSeconds !== undefined) (sets.push('retention_seconds = @retention'), (params.retention = u.retentionSeconds));
     sets.push('updated_at = @now');
     try {
       const row = this.db
@@ -184,23 +191,43 @@ export class SqliteStore implements Store {
 
   async messages(roomId: number, page: Page): Promise<MessagePage> {
     const { before, after, limit } = page;
+    const cutoff = this.talk.cutoff(roomId);
     let rows: MessageRow[];
     if (after !== undefined) {
       rows =
         before !== undefined
-          ? this.stmt.between.all(roomId, after, before, limit + 1)
-          : this.stmt.after.all(roomId, after, limit + 1);
+          ? this.stmt.between.all(roomId, after, before, cutoff, limit + 1)
+          : this.stmt.after.all(roomId, after, cutoff, limit + 1);
       const hasMore = rows.length > limit;
-      return { messages: rows.slice(0, limit).map(toMessage), hasMore };
+      return { messages: this.talk.withReactions(rows.slice(0, limit).map(toMessage)), hasMore };
     }
-    rows = before !== undefined ? this.stmt.before.all(roomId, before, limit + 1) : this.stmt.newest.all(roomId, limit + 1);
+    rows = before !== undefined ? this.stmt.before.all(roomId, before, cutoff, limit + 1) : this.stmt.newest.all(roomId, cutoff, limit + 1);
     const hasMore = rows.length > limit;
-    return { messages: rows.slice(0, limit).reverse().map(toMessage), hasMore };
+    return { messages: this.talk.withReactions(rows.slice(0, limit).reverse().map(toMessage)), hasMore };
   }
 
   async message(roomId: number, id: string): Promise<StoredMessage | undefined> {
-    const row = this.stmt.message.get(roomId, id);
-    return row && toMessage(row);
+    return this.talk.liveMessage(roomId, id);
+  }
+
+  async search(roomId: number, query: SearchQuery): Promise<MessagePage> {
+    return this.talk.search(roomId, query);
+  }
+
+  async toggleReaction(roomId: number, id: string, emoji: string, name: string): Promise<ReactionResult> {
+    return this.talk.toggleReaction(roomId, id, emoji, name);
+  }
+
+  async setReadPosition(roomId: number, name: string, seq: number): Promise<ReadResult> {
+    return this.talk.setReadPosition(roomId, name, seq);
+  }
+
+  async readPositions(roomId: number): Promise<Map<string, number>> {
+    return this.talk.readPositions(roomId);
+  }
+
+  async deleteExpired(roomIds: readonly number[]): Promise<Expiry[]> {
+    return this.talk.deleteExpired(roomIds);
   }
 
   async editMessage(roomId: number, id: string, msg: string, editedAt: string): Promise<StoredMessage | undefined> {

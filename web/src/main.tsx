@@ -9,6 +9,7 @@ import './styles/forms.css';
 import './styles/lobby.css';
 import './styles/messages.css';
 import './styles/people.css';
+import './styles/conversations.css';
 // Last: its phone layout overrides the two above.
 import './styles/chat.css';
 // After chat.css: the polish of the chat screen on phones overrides its layout.

@@ -5,6 +5,7 @@ import { AppError } from '../../domain/errors.js';
 import { nameKey, validColor, validName } from '../../domain/names.js';
 import type { Connection } from '../connection.js';
 import { encode } from '../events.js';
+import { presenceWithReads } from '../presence.js';
 import { action, loose } from './action.js';
 
 /** After a remote holder's probe ran out: time for its node to drop it and release the name. */
@@ -21,7 +22,7 @@ export const joinAction = action({
     const key = nameKey(name);
     if (conn.nameKey !== null) {
       if (conn.nameKey !== key) throw new AppError(304, 'name');
-      conn.reply(encode.presence(roomId, await ctx.broker.presence(roomId)));
+      conn.reply(encode.presence(roomId, await presenceWithReads(ctx.store, ctx.broker, roomId)));
       return;
     }
     if (await ctx.store.isBanned(roomId, key)) throw new AppError(204, 'name');
@@ -35,7 +36,7 @@ export const joinAction = action({
     }
     conn.bind(name, key, color);
     await ctx.broker.publish(roomId, { data: encode.join(roomId, name, color) });
-    conn.reply(encode.presence(roomId, await ctx.broker.presence(roomId)));
+    conn.reply(encode.presence(roomId, await presenceWithReads(ctx.store, ctx.broker, roomId)));
   },
 });
 
