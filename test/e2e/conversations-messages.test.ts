@@ -78,13 +78,13 @@ describe('conversations in the browser: replies, reactions, mentions, search', {
     await mine.getByRole('button', { name: /^In reply to Archivist note 119$/ }).waitFor();
     assert.equal(await alice.page.getByRole('status').filter({ hasText: 'Replying to' }).count(), 0, 'the reply bar goes once sent');
 
-    // Keyboard: from the composer, Shift+Tab reaches the newest message's actions (Reply, then React).
+    // Keyboard: from the composer, Shift+Tab reaches the newest message's actions (React, then
+    // Reply, Edit and Delete, whose menu is the last of them on phones).
     const box = bob.page.getByRole('textbox', { name: 'Message', exact: true });
     await box.focus();
     await bob.page.keyboard.press('Shift+Tab');
-    await bob.page.keyboard.press('Shift+Tab');
     const focused = await bob.page.evaluate(() => document.activeElement?.getAttribute('aria-label'));
-    assert.match(focused ?? '', /^Reply to Alice/, 'Shift+Tab twice from the composer is Reply on the newest message');
+    assert.match(focused ?? '', /^Reply to Alice/, 'Shift+Tab from the composer is Reply on the newest message');
     await bob.page.keyboard.press('Enter');
     await bob.page.keyboard.type('Keyboard reply');
     await bob.page.keyboard.press('Enter');
