@@ -119,11 +119,13 @@ for (const driver of drivers) {
         msg(r.id, 'Überraschung für alle'), // 4
         msg(r.id, 'hello again, 50%_off'), // 5
         msg(r.id, 'to be deleted hello'), // 6
+        msg(r.id, 'NEAR(x) "quoted" a\\b'), // 7
         msg(other.id, 'hello world from elsewhere'),
       );
       const six = (await store.messages(r.id, { after: 5, limit: 1 })).messages[0]!;
       assert.ok(await store.deleteMessage(r.id, six.id));
       const s = (terms: string[], before?: number, limit = 10) => store.search(r.id, { terms, limit, ...(before !== undefined && { before }) });
+      assert.deepEqual(seqs(await s(['NEAR(x)', '"quoted"', 'a\\b'])), [7]);
       assert.deepEqual(seqs(await s(['hello'])), [5, 2, 1]);
       assert.deepEqual(seqs(await s(['world', 'HELLO'])), [2, 1]);
       assert.deepEqual(seqs(await s(['orldw'])), [2]);
@@ -133,6 +135,10 @@ for (const driver of drivers) {
       assert.deepEqual(seqs(await s(['hello', 'to'])), [2]);
       assert.deepEqual(seqs(await s(['0%_'])), [5]);
       assert.deepEqual(seqs(await s(['nothing here'])), []);
+      // Query syntax of FTS5 and LIKE is plain text.
+      assert.deepEqual(seqs(await s(['NEAR(say'])), []);
+      assert.deepEqual(seqs(await s(['"""', '*:^', 'x\\%'])), []);
+      assert.deepEqual(seqs(await s(['O"Brien'])), []);
       const first = await s(['hello'], undefined, 2);
       assert.deepEqual([seqs(first), first.hasMore], [[5, 2], true]);
       const next = await s(['hello'], 2, 2);
