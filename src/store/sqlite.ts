@@ -9,7 +9,7 @@ import { titleKey, type Visibility } from '../domain/room.js';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite.js';
 import { appender, MESSAGE_COLUMNS, openDatabase, toMessage, type MessageRow } from './sqlite-append.js';
 import { SqliteConversations } from './sqlite-conversations.js';
-import type { WriterReply, WriterRequest } from './sqlite-writer.js';
+import type { WriterCall, WriterReply, WriterRequest } from './sqlite-writer.js';
 import {
   DuplicateTitleError,
   type AppendResult,
@@ -214,11 +214,14 @@ export class SqliteStore implements Store {
     return this.talk.search(roomId, query);
   }
 
+  // Writes with a commit (fsync) each go to the writer thread, like appends.
   async toggleReaction(roomId: number, id: string, emoji: string, name: string): Promise<ReactionResult> {
+    if (this.writer) return this.writer.call('toggleReaction', [roomId, id, emoji, name]);
     return this.talk.toggleReaction(roomId, id, emoji, name);
   }
 
   async setReadPosition(roomId: number, name: string, seq: number): Promise<ReadResult> {
+    if (this.writer) return this.writer.call('setReadPosition', [roomId, name, seq]);
     return this.talk.setReadPosition(roomId, name, seq);
   }
 
@@ -227,6 +230,7 @@ export class SqliteStore implements Store {
   }
 
   async deleteExpired(roomIds: readonly number[]): Promise<Expiry[]> {
+    if (this.writer) return this.writer.call('deleteExpired', [[...roomIds]]);
     return this.talk.deleteExpired(roomIds);
   }
 
@@ -270,6 +274,12 @@ function isUniqueViolation(err: unknown): boolean {
   );
 }
 
+/** A writer reply that is not the answer asked for: the worker's error, rethrown here. */
+function failed(reply: WriterReply): never {
+  if ('error' in reply) throw Object.assign(new Error(reply.error.message), { code: reply.error.code });
+  throw new Error('SQLite writer: unexpected reply');
+}
+
 interface Waiting {
   resolve: (reply: WriterReply) => void;
   reject: (err: Error) => void;
@@ -286,8 +296,13 @@ class WriterThread {
   async append(batch: readonly NewMessage[]): Promise<AppendResult[]> {
     const reply = await this.request((id) => ({ id, batch })); // postMessage copies it
     if ('results' in reply) return reply.results as AppendResult[];
-    if ('error' in reply) throw Object.assign(new Error(reply.error.message), { code: reply.error.code });
-    throw new Error('SQLite writer: unexpected reply');
+    return failed(reply);
+  }
+
+  async call<T>(call: WriterCall, args: unknown[]): Promise<T> {
+    const reply = await this.request((id) => ({ id, call, args }));
+    if ('value' in reply) return reply.value as T;
+    return failed(reply);
   }
 
   async close(): Promise<void> {

@@ -1,7 +1,13 @@
 // The Store's conversation guarantees (SPEC §7, store.ts), on every driver alike: replies and
 // mentions stored with the message, reactions, read positions, search, retention.
 import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { SQLITE_MIGRATIONS } from '../../src/store/migrations/sqlite.ts';
+import { SqliteStore } from '../../src/store/sqlite.ts';
 import type { NewMessage, Store } from '../../src/store/store.ts';
 import { newRoom, storeDrivers } from '../helpers/stores.ts';
 
@@ -119,11 +125,13 @@ for (const driver of drivers) {
         msg(r.id, 'Überraschung für alle'), // 4
         msg(r.id, 'hello again, 50%_off'), // 5
         msg(r.id, 'to be deleted hello'), // 6
+        msg(r.id, 'NEAR(x) "quoted" a\\b'), // 7
         msg(other.id, 'hello world from elsewhere'),
       );
       const six = (await store.messages(r.id, { after: 5, limit: 1 })).messages[0]!;
       assert.ok(await store.deleteMessage(r.id, six.id));
       const s = (terms: string[], before?: number, limit = 10) => store.search(r.id, { terms, limit, ...(before !== undefined && { before }) });
+      assert.deepEqual(seqs(await s(['NEAR(x)', '"quoted"', 'a\\b'])), [7]);
       assert.deepEqual(seqs(await s(['hello'])), [5, 2, 1]);
       assert.deepEqual(seqs(await s(['world', 'HELLO'])), [2, 1]);
       assert.deepEqual(seqs(await s(['orldw'])), [2]);
@@ -133,6 +141,10 @@ for (const driver of drivers) {
       assert.deepEqual(seqs(await s(['hello', 'to'])), [2]);
       assert.deepEqual(seqs(await s(['0%_'])), [5]);
       assert.deepEqual(seqs(await s(['nothing here'])), []);
+      // Query syntax of FTS5 and LIKE is plain text.
+      assert.deepEqual(seqs(await s(['NEAR(say'])), []);
+      assert.deepEqual(seqs(await s(['"""', '*:^', 'x\\%'])), []);
+      assert.deepEqual(seqs(await s(['O"Brien'])), []);
       const first = await s(['hello'], undefined, 2);
       assert.deepEqual([seqs(first), first.hasMore], [[5, 2], true]);
       const next = await s(['hello'], 2, 2);
@@ -182,3 +194,29 @@ for (const driver of drivers) {
     });
   });
 }
+
+test('sqlite: a database from before conversations is upgraded, its messages searchable', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'chitchat-upgrade-'));
+  try {
+    const file = join(dir, 'chat.db');
+    const old = new Database(file);
+    old.exec(SQLITE_MIGRATIONS[0]!);
+    old.pragma('user_version = 1');
+    old.prepare(
+      `INSERT INTO rooms (title, title_key, visibility, owner_key_hash, last_seq, created_at, updated_at, last_activity)
+       VALUES ('Public Chat', 'public chat', 'public', 'x', 1, '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')`,
+    ).run();
+    old.prepare(`INSERT INTO messages (room_id, seq, id, name, color, msg, created_at) VALUES (1, 1, 'old-1', 'ann', '#123', 'written before search existed', '2026-01-01T00:00:00.000Z')`).run();
+    old.close();
+    const store = new SqliteStore(file);
+    try {
+      assert.deepEqual((await store.search(1, { terms: ['before search'], limit: 5 })).messages.map((m) => m.id), ['old-1']);
+      assert.equal((await store.roomById(1))!.retentionSeconds, null);
+      assert.deepEqual((await store.messages(1, { limit: 5 })).messages[0]!.replyTo, undefined);
+    } finally {
+      await store.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
