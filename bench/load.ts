@@ -56,6 +56,11 @@ export async function runLoad(cfg: LoadConfig): Promise<LoadResult> {
   let windowStart = Infinity;
   let windowEnd = Infinity;
   let deliveriesInWindow = 0;
+  let conversationDeliveriesInWindow = 0;
+  let conversationEventsSent = 0;
+  const share = cfg.scenario.conversations ?? 0;
+  /** A react or read follows every this many sends (0: none). */
+  const conversationEvery = share > 0 ? Math.round((1 - share) / share) : 0;
   let sentInWindow = 0;
   let finished = false; // set once checks are counted: late frames are then ignored
 
@@ -106,6 +111,11 @@ export async function runLoad(cfg: LoadConfig): Promise<LoadResult> {
         if (finished) return;
         closes[code] = (closes[code] ?? 0) + 1;
       },
+      conversation() {
+        if (finished) return;
+        const now = performance.now();
+        if (now >= windowStart && now < windowEnd) deliveriesInWindow++, conversationDeliveriesInWindow++;
+      },
     });
     sockets.push(client);
   }
@@ -155,6 +165,10 @@ export async function runLoad(cfg: LoadConfig): Promise<LoadResult> {
         sentOk[g] = 1;
         if (t >= windowStart && t < windowEnd) sentInWindow++;
         client.send(`c${g}`, makeText(g, t), '#336699');
+        if (conversationEvery > 0 && g % conversationEvery === conversationEvery - 1 && client.conversation) {
+          client.conversation(Math.floor(g / conversationEvery) % 2 === 0 ? 'react' : 'read');
+          conversationEventsSent++;
+        }
       }
       if (now - t0 < sendMs) setTimeout(tick, 1);
       else resolve();
@@ -206,6 +220,10 @@ export async function runLoad(cfg: LoadConfig): Promise<LoadResult> {
     msgChars: cfg.msgChars,
     sentPerSecond: Math.round(sentInWindow / cfg.durationS),
     deliveriesPerSecond: Math.round(deliveriesInWindow / cfg.durationS),
+    ...(share > 0 && {
+      conversationDeliveriesPerSecond: Math.round(conversationDeliveriesInWindow / cfg.durationS),
+      conversationEventsSent,
+    }),
     latency: latency.summary(),
     ackLatency: ackLatency.summary(),
     sendLag: sendLag.summary(),

@@ -29,12 +29,14 @@ import type { ServerKind } from './lib/wire.js';
  * delivered frame on each side, so ~60 k frames/s is the ceiling for any server here: the default
  * set stays below it; the `overload` set (brief's 2000 msg/s) shows behaviour past it.
  */
-const SCENARIOS: (Scenario & { overload?: true })[] = [
+const SCENARIOS: (Scenario & { overload?: true; namedOnly?: true })[] = [
   { name: '50x200', clients: 50, senders: 10, rate: 200 },
   { name: '50x500', clients: 50, senders: 10, rate: 500 },
   // Same 25 k frames/s as 50x500 over 4× the sockets: per-socket vs per-message costs.
   { name: '200x125', clients: 200, senders: 20, rate: 125 },
   { name: '200x250', clients: 200, senders: 20, rate: 250 },
+  // 200x125 with one `react` or `read` (SPEC §7) after every 9 sends: 10 % of client events. ChitChat only.
+  { name: '200x125-react', clients: 200, senders: 20, rate: 125, conversations: 0.1, namedOnly: true },
   { name: '50x2000', clients: 50, senders: 10, rate: 2000, overload: true },
   { name: '200x500', clients: 200, senders: 20, rate: 500, overload: true },
   { name: '200x2000', clients: 200, senders: 20, rate: 2000, overload: true },
@@ -70,7 +72,9 @@ const drainS = 5;
 const msgChars = Number(args.chars);
 const servers = args.servers ? (args.servers.split(',') as ServerKind[]) : SERVERS;
 const wanted = args.scenarios?.split(',');
-const scenarios = SCENARIOS.filter((s) => (wanted ? wanted.includes(s.name) || (wanted.includes('overload') && s.overload) : !s.overload));
+const scenarios = SCENARIOS.filter((s) =>
+  wanted ? wanted.includes(s.name) || (wanted.includes('overload') && s.overload) : !s.overload && !s.namedOnly,
+);
 for (const k of servers) if (!SERVERS.includes(k)) throw new Error(`unknown server ${k}; one of ${SERVERS.join(', ')}`);
 if (scenarios.length === 0) throw new Error(`no scenario matches; names: ${SCENARIOS.map((s) => s.name).join(', ')}`);
 
@@ -171,7 +175,8 @@ async function main(): Promise<void> {
   const records: RunRecord[] = [];
   for (const [i, scenario] of scenarios.entries()) {
     // Rotate the order per scenario, so no server always runs first (or last) on a warm machine.
-    const order = servers.map((_, j) => servers[(i + j) % servers.length]!);
+    // The peers speak no reactions or reads: conversation scenarios run on ChitChat alone.
+    const order = servers.map((_, j) => servers[(i + j) % servers.length]!).filter((k) => !scenario.conversations || k === 'chitchat');
     for (const kind of order) {
       process.stdout.write(`${scenario.name} ${kind} (${scenario.clients} clients, ${scenario.senders} senders, ${scenario.rate} msg/s)… `);
       let rec = await runOne(kind, scenario, build);

@@ -29,6 +29,7 @@ import { WindowStore } from './http/windows.js';
 import { createMetrics } from './metrics.js';
 import { CLOSE, type ChatContext } from './realtime/connection.js';
 import { Hub } from './realtime/hub.js';
+import { Sweeper } from './realtime/sweeper.js';
 import { Upgrader } from './realtime/upgrade.js';
 import { MessageWriter } from './realtime/writer.js';
 import { PostgresStore } from './store/postgres.js';
@@ -197,6 +198,9 @@ export async function createApp(config: Config): Promise<App> {
   });
   http.server.on('upgrade', (req, socket, head) => upgrader.handle(req, socket, head));
 
+  const sweeper = new Sweeper(store, hub, config.sweepIntervalMs, http.log);
+  sweeper.start();
+
   const pinger = setInterval(() => {
     for (const conn of hub.connections()) conn.ping();
   }, config.pingIntervalMs);
@@ -207,6 +211,7 @@ export async function createApp(config: Config): Promise<App> {
     async drain() {
       accepting = false;
       clearInterval(pinger);
+      await sweeper.stop();
       await writer.flush();
       const conns = [...hub.connections()];
       for (const conn of conns) conn.close(CLOSE.goingAway, 'server shutting down');

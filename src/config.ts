@@ -63,6 +63,8 @@ export interface Config {
   maxBufferedBytes: number;
   /** A ?since replay that makes no progress for this long is dropped, ms. */
   replayStallMs: number;
+  /** How often each node deletes expired messages and tells its sockets (SPEC §7), ms. */
+  sweepIntervalMs: number;
   logLevel: string;
   /** Lifetime of a room token, seconds (SPEC §2: 3600); shorter only to test expiry. */
   tokenTtlSeconds: number;
@@ -98,6 +100,7 @@ const KEYS = {
   CHITCHAT_PING_INTERVAL_MS: 'ping-interval-ms',
   CHITCHAT_MAX_BUFFERED_BYTES: 'max-buffered-bytes',
   CHITCHAT_REPLAY_STALL_MS: 'replay-stall-ms',
+  CHITCHAT_SWEEP_INTERVAL_MS: 'sweep-interval-ms',
   CHITCHAT_REQUEST_TIMEOUT_MS: 'request-timeout-ms',
   CHITCHAT_LOG_LEVEL: 'log-level',
   CHITCHAT_TOKEN_TTL_SECONDS: 'token-ttl-seconds',
@@ -197,6 +200,8 @@ export function loadConfig(env: Source, argv: string[], cwd = process.cwd()): Co
     pingIntervalMs: int(merged, 'CHITCHAT_PING_INTERVAL_MS', 30_000, 100),
     maxBufferedBytes: int(merged, 'CHITCHAT_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024),
     replayStallMs: int(merged, 'CHITCHAT_REPLAY_STALL_MS', 30_000, 100),
+    // Expired messages must be gone from the store within a minute.
+    sweepIntervalMs: int(merged, 'CHITCHAT_SWEEP_INTERVAL_MS', 15_000, 100, 60_000),
     logLevel,
     tokenTtlSeconds: int(merged, 'CHITCHAT_TOKEN_TTL_SECONDS', 3600, 1, 86_400),
     banAddressHours: int(merged, 'CHITCHAT_BAN_ADDRESS_HOURS', 24, 0, 24 * 365),

@@ -82,12 +82,16 @@ export interface StartOptions {
   build: BuildInfo;
   /** Extra node flags, e.g. ['--cpu-prof', '--cpu-prof-dir=…']. */
   nodeFlags?: string[];
+  /** ChitChat: a data dir prepared beforehand (kept on stop), instead of a fresh one. */
+  dataDir?: string;
+  /** ChitChat: settings on top of the bench's (e.g. a PostgreSQL store prepared beforehand). */
+  env?: Record<string, string>;
 }
 
 export async function startServer(kind: ServerKind, opts: StartOptions): Promise<RunningServer> {
   const port = await freePort();
   // A scratch dir is the ChitChat data dir and every server's cwd (so no stray config.json is read).
-  const dir = mkdtempSync(join(tmpdir(), `chitchat-bench-${kind}-`));
+  const dir = opts.dataDir ?? mkdtempSync(join(tmpdir(), `chitchat-bench-${kind}-`));
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1' };
   let args: string[];
   if (kind === 'chitchat') {
@@ -105,6 +109,7 @@ export async function startServer(kind: ServerKind, opts: StartOptions): Promise
     delete env.CHITCHAT_DATABASE_URL;
     delete env.CHITCHAT_REDIS_URL;
     delete env.CHITCHAT_CONFIG;
+    Object.assign(env, opts.env);
     const entry = opts.build.chitchatEntry;
     args = entry.endsWith('.ts') ? ['--import', TSX, entry] : [entry];
   } else {
@@ -157,7 +162,7 @@ export async function startServer(kind: ServerKind, opts: StartOptions): Promise
         await exited;
         clearTimeout(killer);
       }
-      rmSync(dir, { recursive: true, force: true });
+      if (opts.dataDir === undefined) rmSync(dir, { recursive: true, force: true });
     },
   };
 }

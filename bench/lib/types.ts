@@ -11,6 +11,12 @@ export interface Scenario {
   senders: number;
   /** Messages per second offered by all senders together. */
   rate: number;
+  /**
+   * (ChitChat only) Share of all client events that are reactions and reads (SPEC §7), in turns:
+   * 0.1 = one `react` or `read` after every 9 sends, from the same sender. Their broadcasts
+   * count as deliveries.
+   */
+  conversations?: number;
 }
 
 export interface LoadConfig {
@@ -42,6 +48,10 @@ export interface LoadResult {
   sentPerSecond: number;
   /** Broadcast frames received by all clients (sender's own copy included) in the window, per second. */
   deliveriesPerSecond: number;
+  /** Of those, `reaction` and `read` broadcasts (scenarios with `conversations`). */
+  conversationDeliveriesPerSecond?: number;
+  /** `react` and `read` events sent over the whole run. */
+  conversationEventsSent?: number;
   /** Send (timestamp in the message) → receipt at every client other than the sender, ms. */
   latency: LatencySummary;
   /** Send → ack at the sender, ms. */

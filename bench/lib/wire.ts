@@ -18,12 +18,16 @@ export interface WireEvents {
   /** An `error` event from the server. */
   error(text: string): void;
   closed(code: number, reason: string): void;
+  /** A `reaction` or `read` broadcast (SPEC §7) reached this client. */
+  conversation?(): void;
 }
 
 export interface WireClient {
   /** Resolves once the socket is open and the name is joined (the server answered the join). */
   join(name: string, timeoutMs: number): Promise<void>;
   send(clientId: string, msg: string, color: string): void;
+  /** ChitChat only (SPEC §7): toggles 👍 on the newest message this client saw, or reads up to it. */
+  conversation?(kind: 'react' | 'read'): void;
   readonly open: boolean;
   readonly bufferedAmount: number;
   close(): void;
@@ -46,6 +50,7 @@ export function createClient(kind: ServerKind, baseWsUrl: string, room: string, 
 
 interface JsonEvent {
   event_type: string;
+  id?: string;
   seq?: number;
   msg?: string;
   client_id?: string;
@@ -89,6 +94,9 @@ abstract class SocketClient {
 /** ChitChat's own protocol; the ws loop peer speaks it too. */
 class ChitChatJsonClient extends SocketClient implements WireClient {
   private joined: (() => void) | null = null;
+  /** The newest message this client saw: what its reactions and reads are about. */
+  private newestId = '';
+  private newestSeq = 0;
 
   constructor(baseWsUrl: string, room: string, on: WireEvents) {
     super(`${baseWsUrl}/chats/${encodeURIComponent(room)}/ws`, on);
@@ -98,7 +106,11 @@ class ChitChatJsonClient extends SocketClient implements WireClient {
     const ev = JSON.parse(text) as JsonEvent;
     switch (ev.event_type) {
       case 'send':
+        if (ev.id !== undefined) (this.newestId = ev.id), (this.newestSeq = ev.seq ?? 0);
         return this.on.message(ev.seq ?? -1, ev.msg ?? '');
+      case 'reaction':
+      case 'read':
+        return this.on.conversation?.();
       case 'ack':
         return this.on.ack(ev.client_id ?? '', ev.seq ?? -1);
       case 'presence':
@@ -128,6 +140,11 @@ class ChitChatJsonClient extends SocketClient implements WireClient {
     this.ws.send(JSON.stringify({ event_type: 'send', msg, color, client_id: clientId }));
   }
 
+  conversation(kind: 'react' | 'read'): void {
+    if (this.newestSeq === 0) return;
+    const event = kind === 'react' ? { event_type: 'react', id: this.newestId, emoji: '👍' } : { event_type: 'read', seq: this.newestSeq };
+    this.ws.send(JSON.stringify(event));
+  }
 }
 
 interface SioMessage {

@@ -1,5 +1,5 @@
 // Messages: what is stored and how it looks on the wire (SPEC §4 `send`).
-import type { ChatMessage } from '../protocol/wire.js';
+import type { ChatMessage, Reactions, ReplyRef } from '../protocol/wire.js';
 import { AppError } from './errors.js';
 import { charLength } from './room.js';
 
@@ -22,6 +22,12 @@ export interface StoredMessage {
   author?: string | null;
   /** The author's trip code (SPEC §12). */
   trip?: string | null;
+  /** (§7) The message it answers, as it was then. */
+  replyTo?: ReplyRef | null;
+  /** (§7) `@name`s in msg, as written. */
+  mentions?: string[] | null;
+  /** (§7) Filled in by history reads; absent on a fresh message. */
+  reactions?: Reactions;
 }
 
 /** A message on the wire: the `send` event, and each entry of a history page. */
@@ -41,6 +47,9 @@ export function messageJson(m: StoredMessage): MessageJson {
   if (m.clientId !== null) json.client_id = m.clientId;
   if (m.editedAt !== null) json.edited_at = m.editedAt;
   if (m.trip) json.trip = m.trip;
+  if (m.replyTo) json.reply_to = m.replyTo;
+  if (m.mentions && m.mentions.length > 0) json.mentions = m.mentions;
+  if (m.reactions && Object.keys(m.reactions).length > 0) json.reactions = m.reactions;
   return json;
 }
 

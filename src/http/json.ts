@@ -58,6 +58,9 @@ export interface RoomJson {
   lastActivity: string;
   users: PresenceEntry[];
   participants: number;
+  last_seq: number;
+  last_message_at: string | null;
+  retention_seconds: number | null;
 }
 
 /** `users` is listed only when the caller may see it; `participants` always counts them. */
@@ -72,5 +75,9 @@ export function roomJson(room: RoomRecord, users: PresenceEntry[], showUsers: bo
     lastActivity: room.lastActivity,
     users: showUsers ? users : [],
     participants: users.length,
+    last_seq: room.lastSeq,
+    // lastActivity is the newest message's time once there is one (creation's before).
+    last_message_at: room.lastSeq > 0 ? room.lastActivity : null,
+    retention_seconds: room.retentionSeconds,
   };
 }

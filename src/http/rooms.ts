@@ -2,9 +2,11 @@
 import type { FastifyInstance } from 'fastify';
 import { hashSecret, newOwnerKey } from '../auth/passwords.js';
 import { AppError } from '../domain/errors.js';
+import { validRetention } from '../domain/conversation.js';
 import { parseNewRoom, parseRoomPatch } from '../domain/room.js';
 import { CLOSE } from '../realtime/connection.js';
 import { encode } from '../realtime/events.js';
+import { presenceWithReads } from '../realtime/presence.js';
 import { DuplicateTitleError, type RoomRecord, type RoomUpdate } from '../store/store.js';
 import { rateLimit, type Deps } from './deps.js';
 import { objectBody, roomJson } from './json.js';
@@ -92,7 +94,7 @@ export async function roomRoutes(app: FastifyInstance, deps: Deps): Promise<void
     const room = await access.roomFor(req.params.room, req.headers.authorization);
     // users of private and hidden rooms only with a valid token; a stale token just hides them.
     const showUsers = room.visibility === 'public' || (await access.fromHeader(room, req.headers.authorization).catch(() => null)) !== null;
-    return roomJson(room, await broker.presence(room.id), showUsers);
+    return roomJson(room, await presenceWithReads(store, broker, room.id), showUsers);
   });
 
   app.put<RoomReq>(
@@ -109,10 +111,13 @@ export async function roomRoutes(app: FastifyInstance, deps: Deps): Promise<void
         const other = await store.roomByTitle(patch.title);
         if (other && other.id !== room.id) throw new AppError(102, 'title');
       }
+      const body = req.body as Record<string, unknown>;
+      const retention = body.retention_seconds === undefined ? undefined : validRetention(body.retention_seconds);
       const { password, ...fields } = patch;
       // A new password or visibility revokes every member token issued before it.
       const revoke = password !== undefined || (patch.visibility !== undefined && patch.visibility !== room.visibility);
       const update: RoomUpdate = { ...fields, bumpTokenGen: revoke };
+      if (retention !== undefined) update.retentionSeconds = retention;
       if (password !== undefined) update.passwordHash = password === null ? null : await hashSecret(password);
       const updated = await store.updateRoom(room.id, update).catch(duplicateTitle);
       if (!updated) throw new AppError(101);

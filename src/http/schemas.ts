@@ -19,6 +19,9 @@ export const UpdateRoomBody = Type.Object(
     description: Type.Optional(Type.Union([Type.String(), Type.Null()])),
     visibility: Type.Optional(Type.String()),
     password: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'a new password; revokes member tokens' })),
+    retention_seconds: Type.Optional(
+      Type.Union([Type.Integer(), Type.Null()], { description: 'messages older than this disappear (60–31536000); null keeps them forever' }),
+    ),
   },
   loose,
 );
@@ -40,6 +43,13 @@ export const RoomParams = Type.Object({ room: Type.String({ description: 'room i
 export const HistoryQuery = Type.Object({
   before: Type.Optional(Type.Integer({ minimum: 1 })),
   after: Type.Optional(Type.Integer({ minimum: 0 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+  around: Type.Optional(Type.Integer({ minimum: 1, description: 'the page centred on this seq (not with before or after)' })),
+});
+
+export const SearchQuery = Type.Object({
+  q: Type.String({ description: '3–200 characters; every whitespace-separated term must occur, ignoring case; one term needs 3+ characters' }),
+  before: Type.Optional(Type.Integer({ minimum: 1, description: 'only matches below this seq (the next page)' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
 });
 

@@ -41,5 +41,10 @@ export const encode = {
     JSON.stringify({ event_type: 'room_deleted', msg: 'The room was deleted.', room_id: roomId, time: now() }),
   kicked: (roomId: number, name: string) =>
     JSON.stringify({ event_type: 'kicked', name, msg: `${name} was removed from the room.`, room_id: roomId, time: now() }),
+  reaction: (roomId: number, id: string, seq: number, emoji: string, name: string, on: boolean) =>
+    JSON.stringify({ event_type: 'reaction', id, seq, emoji, name, on, room_id: roomId, time: now() }),
+  read: (roomId: number, name: string, seq: number) => JSON.stringify({ event_type: 'read', name, seq, room_id: roomId, time: now() }),
+  expired: (roomId: number, throughSeq: number) =>
+    JSON.stringify({ event_type: 'expired', through_seq: throughSeq, room_id: roomId, time: now() }),
   error: (roomId: number, error: ErrorBody) => JSON.stringify({ event_type: 'error', error, room_id: roomId, time: now() }),
 };

@@ -59,6 +59,16 @@ export class Hub {
     return [...(this.rooms.get(roomId) ?? [])].filter((conn) => conn.nameKey === key);
   }
 
+  /** Rooms with a socket on this node. */
+  roomIds(): number[] {
+    return [...this.rooms.keys()];
+  }
+
+  /** An event for this node's sockets of the room only (not published to other nodes). */
+  deliverHere(roomId: number, event: RoomEvent): void {
+    this.fanOut(roomId, event);
+  }
+
   private fanOut(roomId: number, event: RoomEvent): void {
     const set = this.rooms.get(roomId);
     if (!set || set.size === 0) return;

@@ -13,18 +13,23 @@ import pg from 'pg';
 import type { StoredMessage } from '../domain/message.js';
 import { titleKey } from '../domain/room.js';
 import { migrate } from './migrations/postgres.js';
+import { PgConversations, REPLY_COLUMNS, tidy, unexpired } from './postgres-conversations.js';
 import { PostgresIdentity } from './postgres-identity.js';
 import {
   DuplicateTitleError,
   type AppendResult,
   type BanRecord,
+  type Expiry,
   type NameSecretRecord,
   type MessagePage,
   type NewMessage,
   type NewRoom,
   type Page,
+  type ReactionResult,
+  type ReadResult,
   type RoomPage,
   type RoomRecord,
+  type SearchQuery,
   type RoomUpdate,
   type Store,
   storedMessage,
@@ -44,9 +49,9 @@ export interface PostgresStoreOptions {
 const iso = (column: string, as: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "${as}"`;
 const ROOM_COLUMNS = `id, title, description, visibility, password_hash AS "passwordHash", owner_key_hash AS "ownerKeyHash",
   token_gen AS "tokenGen", last_seq AS "lastSeq", ${iso('created_at', 'createdAt')}, ${iso('updated_at', 'updatedAt')},
-  ${iso('last_activity', 'lastActivity')}`;
+  ${iso('last_activity', 'lastActivity')}, retention_seconds AS "retentionSeconds"`;
 const MESSAGE_COLUMNS = `id, room_id AS "roomId", seq, name, color, msg, client_id AS "clientId", ${iso('created_at', 'time')},
-  ${iso('edited_at', 'editedAt')}, author, trip`;
+  ${iso('edited_at', 'editedAt')}, author, trip, ${REPLY_COLUMNS}`;
 const RETRIES = 3;
 
 /** PostgreSQL text cannot hold U+0000 (SQLite can): it becomes U+FFFD rather than failing a whole batch. */
@@ -63,6 +68,7 @@ type Queryable = pg.Pool | pg.PoolClient;
 export class PostgresStore implements Store {
   private readonly pool: pg.Pool;
   private readonly identity: PostgresIdentity;
+  private readonly talk: PgConversations;
   private closed = false;
 
   constructor(private readonly options: PostgresStoreOptions) {
@@ -79,6 +85,7 @@ export class PostgresStore implements Store {
     // new one. Without a listener the 'error' event would kill the process.
     this.pool.on('error', () => {});
     this.identity = new PostgresIdentity(this.pool);
+    this.talk = new PgConversations((sql, params) => this.rows(sql, params), (fn) => this.tx(fn), MESSAGE_COLUMNS);
   }
 
   private async rows<R extends pg.QueryResultRow>(sql: string, params: unknown[] = [], db: Queryable = this.pool): Promise<R[]> {
@@ -174,6 +181,7 @@ export class PostgresStore implements Store {
     if (u.visibility !== undefined) set('visibility', u.visibility);
     if (u.passwordHash !== undefined) set('password_hash', u.passwordHash);
     if (u.bumpTokenGen) sets.push('token_gen = token_gen + 1');
+    if (u.retentionSeconds !== undefined) set('retention_seconds', u.retentionSeconds);
     try {
       const [row] = await this.rows<RoomRecord>(`UPDATE rooms SET ${sets.join(', ')} WHERE id = $1 RETURNING ${ROOM_COLUMNS}`, params);
       return row;
@@ -242,12 +250,20 @@ export class PostgresStore implements Store {
     if (fresh.length === 0) return results;
 
     const col = (k: keyof StoredMessage) => fresh.map((m) => m[k]);
+    const reply = (k: 'id' | 'seq' | 'name' | 'excerpt') => fresh.map((m) => (m.replyTo ? clean(m.replyTo[k]) : null));
+    // Mentions travel as JSON text: unnest would flatten an array of arrays.
+    const mentions = fresh.map((m) => (m.mentions && m.mentions.length > 0 ? JSON.stringify(clean(m.mentions)) : null));
     const inserted = await c.query(
-      `INSERT INTO messages (room_id, seq, id, name, color, msg, client_id, created_at, author, trip)
-       SELECT r, s, i, n, c, m, k, $8::timestamptz, a, tr FROM unnest($1::int[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-         $9::text[], $10::text[]) AS t(r, s, i, n, c, m, k, a, tr)
+      `INSERT INTO messages (room_id, seq, id, name, color, msg, client_id, created_at, author, trip,
+         reply_id, reply_seq, reply_name, reply_excerpt, mentions)
+       SELECT r, s, i, n, c, m, k, $8::timestamptz, a, tr, ri, rs, rn, re,
+         CASE WHEN mj IS NULL THEN NULL ELSE ARRAY(SELECT json_array_elements_text(mj::json)) END
+       FROM unnest($1::int[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
+         $9::text[], $10::text[], $11::text[], $12::int[], $13::text[], $14::text[], $15::text[])
+         AS t(r, s, i, n, c, m, k, a, tr, ri, rs, rn, re, mj)
        ON CONFLICT DO NOTHING`,
-      [col('roomId'), col('seq'), col('id'), col('name'), col('color'), col('msg'), col('clientId'), time, col('author'), col('trip')],
+      [col('roomId'), col('seq'), col('id'), col('name'), col('color'), col('msg'), col('clientId'), time,
+        col('author'), col('trip'), reply('id'), reply('seq'), reply('name'), reply('excerpt'), mentions],
     );
     if (inserted.rowCount !== fresh.length) throw new Skipped('a message row was skipped');
     const touched = [...new Set(fresh.map((m) => m.roomId))];
@@ -261,7 +277,7 @@ export class PostgresStore implements Store {
 
   async messages(roomId: number, page: Page): Promise<MessagePage> {
     const { before, after, limit } = page;
-    const where = ['room_id = $1', 'NOT deleted'];
+    const where = ['room_id = $1', 'NOT deleted', unexpired('$1')];
     const params: unknown[] = [roomId, limit + 1];
     if (after !== undefined) where.push(`seq > $${params.push(after)}`);
     if (before !== undefined) where.push(`seq < $${params.push(before)}`);
@@ -270,14 +286,35 @@ export class PostgresStore implements Store {
     const sql = `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE ${where.join(' AND ')} ORDER BY seq ${order} LIMIT $2`;
     const rows = await this.rows<StoredMessage>(sql, params);
     const hasMore = rows.length > limit;
-    const messages = rows.slice(0, limit);
+    const messages = tidy(rows.slice(0, limit));
+    await this.talk.withReactions(roomId, messages);
     return { messages: order === 'ASC' ? messages : messages.reverse(), hasMore };
   }
 
   async message(roomId: number, id: string): Promise<StoredMessage | undefined> {
-    const sql = `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = $1 AND id = $2 AND NOT deleted`;
-    const [row] = await this.rows<StoredMessage>(sql, [roomId, id]);
+    const sql = `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = $1 AND id = $2 AND NOT deleted AND ${unexpired('$1')}`;
+    const [row] = tidy(await this.rows<StoredMessage>(sql, [roomId, id]));
     return row;
+  }
+
+  async search(roomId: number, query: SearchQuery): Promise<MessagePage> {
+    return this.talk.search(roomId, query);
+  }
+
+  async toggleReaction(roomId: number, id: string, emoji: string, name: string): Promise<ReactionResult> {
+    return this.talk.toggleReaction(roomId, clean(id), clean(emoji), clean(name));
+  }
+
+  async setReadPosition(roomId: number, name: string, seq: number): Promise<ReadResult> {
+    return this.talk.setReadPosition(roomId, clean(name), seq);
+  }
+
+  async readPositions(roomId: number): Promise<Map<string, number>> {
+    return this.talk.readPositions(roomId);
+  }
+
+  async deleteExpired(roomIds: readonly number[]): Promise<Expiry[]> {
+    return this.talk.deleteExpired(roomIds);
   }
 
   async editMessage(roomId: number, id: string, msg: string, editedAt: string): Promise<StoredMessage | undefined> {
@@ -287,7 +324,13 @@ export class PostgresStore implements Store {
   }
 
   async deleteMessage(roomId: number, id: string): Promise<boolean> {
-    return this.changed("UPDATE messages SET msg = '', deleted = true WHERE room_id = $1 AND id = $2 AND NOT deleted", [roomId, id]);
+    // A deleted message takes its reactions along.
+    return this.changed(
+      `WITH gone AS (UPDATE messages SET msg = '', deleted = true WHERE room_id = $1 AND id = $2 AND NOT deleted RETURNING seq),
+         r AS (DELETE FROM reactions WHERE room_id = $1 AND seq IN (SELECT seq FROM gone))
+       SELECT 1 FROM gone`,
+      [roomId, id],
+    );
   }
 
   async ban(roomId: number, nameKey: string, name?: string): Promise<void> {

@@ -17,23 +17,54 @@ export interface MessageRow {
   edited_at: string | null;
   author: string | null;
   trip: string | null;
+  reply_id: string | null;
+  reply_seq: number | null;
+  reply_name: string | null;
+  reply_excerpt: string | null;
+  /** JSON array, or null for none. */
+  mentions: string | null;
 }
 
-export const toMessage = (r: MessageRow): StoredMessage => ({
-  id: r.id,
-  roomId: r.room_id,
-  seq: r.seq,
-  name: r.name,
-  color: r.color,
-  msg: r.msg,
-  clientId: r.client_id,
-  time: r.created_at,
-  editedAt: r.edited_at,
-  author: r.author,
-  trip: r.trip,
-});
+export const toMessage = (r: MessageRow): StoredMessage => {
+  const m: StoredMessage = {
+    id: r.id,
+    roomId: r.room_id,
+    seq: r.seq,
+    name: r.name,
+    color: r.color,
+    msg: r.msg,
+    clientId: r.client_id,
+    time: r.created_at,
+    editedAt: r.edited_at,
+    author: r.author,
+    trip: r.trip,
+  };
+  if (r.reply_id !== null) m.replyTo = { id: r.reply_id, seq: r.reply_seq!, name: r.reply_name!, excerpt: r.reply_excerpt! };
+  if (r.mentions !== null) m.mentions = JSON.parse(r.mentions) as string[];
+  return m;
+};
 
-export const MESSAGE_COLUMNS = 'room_id, seq, id, name, color, msg, client_id, created_at, edited_at, author, trip';
+export const MESSAGE_COLUMNS =
+  'room_id, seq, id, name, color, msg, client_id, created_at, edited_at, author, trip, reply_id, reply_seq, reply_name, reply_excerpt, mentions';
+
+/** The named parameters of a message row's INSERT. */
+export const messageParams = (m: StoredMessage) => ({
+  roomId: m.roomId,
+  seq: m.seq,
+  id: m.id,
+  name: m.name,
+  color: m.color,
+  msg: m.msg,
+  clientId: m.clientId,
+  time: m.time,
+  author: m.author ?? null,
+  trip: m.trip ?? null,
+  replyId: m.replyTo?.id ?? null,
+  replySeq: m.replyTo?.seq ?? null,
+  replyName: m.replyTo?.name ?? null,
+  replyExcerpt: m.replyTo?.excerpt ?? null,
+  mentions: m.mentions && m.mentions.length > 0 ? JSON.stringify(m.mentions) : null,
+});
 
 /** WAL with synchronous=FULL: a commit is on disk (WAL fsynced) before it returns. */
 export function openDatabase(file: string): Database.Database {
@@ -58,8 +89,8 @@ export function appender(db: Database.Database): (batch: readonly NewMessage[]) 
     `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND name = ? AND client_id = ?`,
   );
   const insert = db.prepare(
-    `INSERT INTO messages (room_id, seq, id, name, color, msg, client_id, created_at, author, trip)
-     VALUES (@roomId, @seq, @id, @name, @color, @msg, @clientId, @time, @author, @trip)`,
+    `INSERT INTO messages (room_id, seq, id, name, color, msg, client_id, created_at, author, trip, reply_id, reply_seq, reply_name, reply_excerpt, mentions)
+     VALUES (@roomId, @seq, @id, @name, @color, @msg, @clientId, @time, @author, @trip, @replyId, @replySeq, @replyName, @replyExcerpt, @mentions)`,
   );
   const tx = db.transaction((items: readonly NewMessage[], time: string): AppendResult[] =>
     items.map((m) => {
@@ -70,7 +101,7 @@ export function appender(db: Database.Database): (batch: readonly NewMessage[]) 
       const next = nextSeq.get(time, m.roomId);
       if (!next) return { ok: false, reason: 'room_not_found' };
       const message = storedMessage(m, next.last_seq, time);
-      insert.run(message);
+      insert.run(messageParams(message));
       return { ok: true, message, duplicate: false };
     }),
   );

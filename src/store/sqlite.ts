@@ -8,19 +8,24 @@ import type { StoredMessage } from '../domain/message.js';
 import { titleKey, type Visibility } from '../domain/room.js';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite.js';
 import { appender, MESSAGE_COLUMNS, openDatabase, toMessage, type MessageRow } from './sqlite-append.js';
+import { SqliteConversations } from './sqlite-conversations.js';
 import { SqliteIdentity } from './sqlite-identity.js';
-import type { WriterReply, WriterRequest } from './sqlite-writer.js';
+import type { WriterCall, WriterReply, WriterRequest } from './sqlite-writer.js';
 import {
   DuplicateTitleError,
   type AppendResult,
   type BanRecord,
+  type Expiry,
   type NameSecretRecord,
   type MessagePage,
   type NewMessage,
   type NewRoom,
   type Page,
+  type ReactionResult,
+  type ReadResult,
   type RoomPage,
   type RoomRecord,
+  type SearchQuery,
   type RoomUpdate,
   type Store,
 } from './store.js';
@@ -37,6 +42,7 @@ interface RoomRow {
   created_at: string;
   updated_at: string;
   last_activity: string;
+  retention_seconds: number | null;
 }
 
 const toRoom = (r: RoomRow): RoomRecord => ({
@@ -51,11 +57,13 @@ const toRoom = (r: RoomRow): RoomRecord => ({
   createdAt: r.created_at,
   updatedAt: r.updated_at,
   lastActivity: r.last_activity,
+  retentionSeconds: r.retention_seconds,
 });
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly stmt;
+  private readonly talk: SqliteConversations;
   private readonly writer: WriterThread | undefined;
   private readonly appendHere: ((batch: readonly NewMessage[]) => AppendResult[]) | undefined;
   private readonly identity: SqliteIdentity;
@@ -88,20 +96,17 @@ export class SqliteStore implements Store {
       ),
       countRooms: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM rooms'),
       deleteRoom: db.prepare<[number]>('DELETE FROM rooms WHERE id = ?'),
-      newest: db.prepare<[number, number], MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND deleted = 0 ORDER BY seq DESC LIMIT ?`,
+      newest: db.prepare<[number, string, number], MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND deleted = 0 AND created_at >= ? ORDER BY seq DESC LIMIT ?`,
       ),
-      before: db.prepare<[number, number, number], MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND seq < ? AND deleted = 0 ORDER BY seq DESC LIMIT ?`,
+      before: db.prepare<[number, number, string, number], MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND seq < ? AND deleted = 0 AND created_at >= ? ORDER BY seq DESC LIMIT ?`,
       ),
-      after: db.prepare<[number, number, number], MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND seq > ? AND deleted = 0 ORDER BY seq ASC LIMIT ?`,
+      after: db.prepare<[number, number, string, number], MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND seq > ? AND deleted = 0 AND created_at >= ? ORDER BY seq ASC LIMIT ?`,
       ),
-      between: db.prepare<[number, number, number, number], MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND seq > ? AND seq < ? AND deleted = 0 ORDER BY seq ASC LIMIT ?`,
-      ),
-      message: db.prepare<[number, string], MessageRow>(
-        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND id = ? AND deleted = 0`,
+      between: db.prepare<[number, number, number, string, number], MessageRow>(
+        `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND seq > ? AND seq < ? AND deleted = 0 AND created_at >= ? ORDER BY seq ASC LIMIT ?`,
       ),
       editMessage: db.prepare<[string, string, number, string], MessageRow>(
         `UPDATE messages SET msg = ?, edited_at = ? WHERE room_id = ? AND id = ? AND deleted = 0 RETURNING ${MESSAGE_COLUMNS}`,
@@ -111,6 +116,7 @@ export class SqliteStore implements Store {
       ),
       isBanned: db.prepare<[number, string], { one: number }>('SELECT 1 AS one FROM bans WHERE room_id = ? AND name_key = ?'),
     };
+    this.talk = new SqliteConversations(db);
   }
 
   private migrate(): void {
@@ -173,6 +179,7 @@ export class SqliteStore implements Store {
     if (u.visibility !== undefined) (sets.push('visibility = @visibility'), (params.visibility = u.visibility));
     if (u.passwordHash !== undefined) (sets.push('password_hash = @passwordHash'), (params.passwordHash = u.passwordHash));
     if (u.bumpTokenGen) sets.push('token_gen = token_gen + 1');
+    if (u.retentionSeconds !== undefined) (sets.push('retention_seconds = @retention'), (params.retention = u.retentionSeconds));
     sets.push('updated_at = @now');
     try {
       const row = this.db
@@ -196,23 +203,47 @@ export class SqliteStore implements Store {
 
   async messages(roomId: number, page: Page): Promise<MessagePage> {
     const { before, after, limit } = page;
+    const cutoff = this.talk.cutoff(roomId);
     let rows: MessageRow[];
     if (after !== undefined) {
       rows =
         before !== undefined
-          ? this.stmt.between.all(roomId, after, before, limit + 1)
-          : this.stmt.after.all(roomId, after, limit + 1);
+          ? this.stmt.between.all(roomId, after, before, cutoff, limit + 1)
+          : this.stmt.after.all(roomId, after, cutoff, limit + 1);
       const hasMore = rows.length > limit;
-      return { messages: rows.slice(0, limit).map(toMessage), hasMore };
+      return { messages: this.talk.withReactions(rows.slice(0, limit).map(toMessage)), hasMore };
     }
-    rows = before !== undefined ? this.stmt.before.all(roomId, before, limit + 1) : this.stmt.newest.all(roomId, limit + 1);
+    rows = before !== undefined ? this.stmt.before.all(roomId, before, cutoff, limit + 1) : this.stmt.newest.all(roomId, cutoff, limit + 1);
     const hasMore = rows.length > limit;
-    return { messages: rows.slice(0, limit).reverse().map(toMessage), hasMore };
+    return { messages: this.talk.withReactions(rows.slice(0, limit).reverse().map(toMessage)), hasMore };
   }
 
   async message(roomId: number, id: string): Promise<StoredMessage | undefined> {
-    const row = this.stmt.message.get(roomId, id);
-    return row && toMessage(row);
+    return this.talk.liveMessage(roomId, id);
+  }
+
+  async search(roomId: number, query: SearchQuery): Promise<MessagePage> {
+    return this.talk.search(roomId, query);
+  }
+
+  // Writes with a commit (fsync) each go to the writer thread, like appends.
+  async toggleReaction(roomId: number, id: string, emoji: string, name: string): Promise<ReactionResult> {
+    if (this.writer) return this.writer.call('toggleReaction', [roomId, id, emoji, name]);
+    return this.talk.toggleReaction(roomId, id, emoji, name);
+  }
+
+  async setReadPosition(roomId: number, name: string, seq: number): Promise<ReadResult> {
+    if (this.writer) return this.writer.call('setReadPosition', [roomId, name, seq]);
+    return this.talk.setReadPosition(roomId, name, seq);
+  }
+
+  async readPositions(roomId: number): Promise<Map<string, number>> {
+    return this.talk.readPositions(roomId);
+  }
+
+  async deleteExpired(roomIds: readonly number[]): Promise<Expiry[]> {
+    if (this.writer) return this.writer.call('deleteExpired', [[...roomIds]]);
+    return this.talk.deleteExpired(roomIds);
   }
 
   async editMessage(roomId: number, id: string, msg: string, editedAt: string): Promise<StoredMessage | undefined> {
@@ -279,6 +310,12 @@ function isUniqueViolation(err: unknown): boolean {
   );
 }
 
+/** A writer reply that is not the answer asked for: the worker's error, rethrown here. */
+function failed(reply: WriterReply): never {
+  if ('error' in reply) throw Object.assign(new Error(reply.error.message), { code: reply.error.code });
+  throw new Error('SQLite writer: unexpected reply');
+}
+
 interface Waiting {
   resolve: (reply: WriterReply) => void;
   reject: (err: Error) => void;
@@ -295,8 +332,13 @@ class WriterThread {
   async append(batch: readonly NewMessage[]): Promise<AppendResult[]> {
     const reply = await this.request((id) => ({ id, batch })); // postMessage copies it
     if ('results' in reply) return reply.results as AppendResult[];
-    if ('error' in reply) throw Object.assign(new Error(reply.error.message), { code: reply.error.code });
-    throw new Error('SQLite writer: unexpected reply');
+    return failed(reply);
+  }
+
+  async call<T>(call: WriterCall, args: unknown[]): Promise<T> {
+    const reply = await this.request((id) => ({ id, call, args }));
+    if ('value' in reply) return reply.value as T;
+    return failed(reply);
   }
 
   async close(): Promise<void> {

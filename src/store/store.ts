@@ -2,6 +2,7 @@
 // Every driver passes the same shared test suite (test/integration/store.test.ts).
 import { randomUUID } from 'node:crypto';
 import type { StoredMessage } from '../domain/message.js';
+import type { ReplyRef } from '../protocol/wire.js';
 import type { Visibility } from '../domain/room.js';
 
 export interface RoomRecord {
@@ -21,6 +22,8 @@ export interface RoomRecord {
   updatedAt: string;
   /** Time of the newest message, or creation: the lobby sorts by it. */
   lastActivity: string;
+  /** (§7) Messages older than this many seconds expire; null keeps them forever. */
+  retentionSeconds: number | null;
 }
 
 export interface NewRoom {
@@ -39,6 +42,8 @@ export interface RoomUpdate {
   passwordHash?: string | null;
   /** Revoke member tokens issued before this update. */
   bumpTokenGen?: boolean;
+  /** (§7) undefined keeps it; null keeps messages forever. */
+  retentionSeconds?: number | null;
 }
 
 export interface NewMessage {
@@ -51,11 +56,15 @@ export interface NewMessage {
   author?: string | null;
   /** The author's trip code, shown beside the name. */
   trip?: string | null;
+  /** (§7) The message it answers (checked to exist by the caller). */
+  replyTo?: ReplyRef | null;
+  /** (§7) `@name`s in msg. */
+  mentions?: string[];
 }
 
 /** The stored form of a new message: a fresh id, its seq and the commit's time. */
 export function storedMessage(m: NewMessage, seq: number, time: string): StoredMessage {
-  return {
+  const stored: StoredMessage = {
     id: randomUUID(),
     roomId: m.roomId,
     seq,
@@ -68,6 +77,9 @@ export function storedMessage(m: NewMessage, seq: number, time: string): StoredM
     author: m.author ?? null,
     trip: m.trip ?? null,
   };
+  if (m.replyTo) stored.replyTo = m.replyTo;
+  if (m.mentions && m.mentions.length > 0) stored.mentions = m.mentions;
+  return stored;
 }
 
 export type AppendResult =
@@ -108,6 +120,27 @@ export interface MessagePage {
   hasMore: boolean;
 }
 
+export interface SearchQuery {
+  /** Every term must occur in msg, ignoring case; at least one has 3+ characters (trigram index). */
+  terms: string[];
+  /** Only matches with a smaller seq (paging). */
+  before?: number;
+  limit: number;
+}
+
+export type ReactionResult =
+  | { ok: true; on: boolean; message: StoredMessage }
+  | { ok: false; reason: 'not_found' | 'too_many' };
+
+export type ReadResult = 'moved' | 'unchanged' | 'beyond';
+
+/** A room's expired messages, from the sweeper's point of view. */
+export interface Expiry {
+  roomId: number;
+  /** Every message with seq ≤ this has expired (deleted, or due to be). */
+  throughSeq: number;
+}
+
 /**
  * Guarantees every driver gives:
  * - appendMessages writes its whole batch in one transaction and resolves only once that
@@ -121,6 +154,9 @@ export interface MessagePage {
  * - Titles are unique by titleKey (confusable skeleton); createRoom and updateRoom throw
  *   DuplicateTitleError. Rooms and bans keyed under an older key function are re-keyed by init().
  * - Name keys given to bans and name secrets are nameKey()s; the store compares them as given.
+ * - (§7) A message older than its room's retention is expired: no read (messages, message,
+ *   search) returns it, whether or not deleteExpired has removed it yet. Read messages carry
+ *   their reactions. Reactions and read positions are keyed by the name's key.
  */
 export interface Store {
   /** Creates or upgrades the schema, and creates room 1 "Public Chat" when there are no rooms. */
@@ -144,6 +180,23 @@ export interface Store {
   editMessage(roomId: number, id: string, msg: string, editedAt: string): Promise<StoredMessage | undefined>;
   /** Erases the text and hides the message; its seq is never reused. */
   deleteMessage(roomId: number, id: string): Promise<boolean>;
+
+  /** (§7) Matches of every term in the room, newest first; deleted and expired messages never match. */
+  search(roomId: number, query: SearchQuery): Promise<MessagePage>;
+  /**
+   * (§7) Toggles `name`'s reaction `emoji` on a live message, atomically: on when absent, off
+   * when present; a 21st distinct emoji is refused (too_many) and changes nothing.
+   */
+  toggleReaction(roomId: number, id: string, emoji: string, name: string): Promise<ReactionResult>;
+  /** (§7) Moves `name`'s read position forward to seq; never back, never beyond the room's last seq. */
+  setReadPosition(roomId: number, name: string, seq: number): Promise<ReadResult>;
+  /** (§7) Read positions of the room by name key. */
+  readPositions(roomId: number): Promise<Map<string, number>>;
+  /**
+   * (§7) Deletes every expired message of every room (with its reactions), and tells, for each
+   * of `roomIds` that has a retention, through which seq its messages are expired.
+   */
+  deleteExpired(roomIds: readonly number[]): Promise<Expiry[]>;
 
   /** Bans a name key; `name` is how the owner's list shows it (default: the key). */
   ban(roomId: number, nameKey: string, name?: string): Promise<void>;

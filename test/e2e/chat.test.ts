@@ -141,10 +141,10 @@ describe('chatting in the browser', { skip, timeout: 150_000 }, () => {
     assert.equal(await bob.page.getByRole('button', { name: 'Mentions: on' }).getAttribute('aria-pressed'), 'true');
     await setVisibility('hidden');
     await say(alice.page, 'anyone there?');
-    await say(alice.page, 'bob, are you reading?');
+    await say(alice.page, '@bob, are you reading?');
     await waitFor(async () => (await bob.page.title()) === '(2) Book club · ChitChat', 'the unread count in the title');
     const notes = await bob.page.evaluate(() => (window as unknown as { __notes: string[] }).__notes);
-    assert.deepEqual(notes, ['Alice mentioned you in Book club | bob, are you reading?'], 'only the mention notifies');
+    assert.deepEqual(notes, ['Alice mentioned you in Book club | @bob, are you reading?'], 'only the mention notifies');
     await setVisibility('visible');
     await waitFor(async () => (await bob.page.title()) === 'Book club · ChitChat', 'the count to clear');
   });

@@ -92,9 +92,10 @@ describe('rooms, passwords and owners', { skip, timeout: 150_000 }, () => {
     await log(olga.page).getByText('Hi Olga, I am in (edited by me)').waitFor();
     await log(olga.page).getByText('(edited)').waitFor();
 
-    // A member sees no delete button on someone else's message.
+    // A member sees no edit or delete button on someone else's message (only Reply and React).
     const olgaMsgForGus = log(gus.page).locator('article', { hasText: 'Only for friends' });
-    assert.equal(await olgaMsgForGus.getByRole('button').count(), 0);
+    assert.equal(await olgaMsgForGus.getByRole('button', { name: /^(Edit|Delete)/ }).count(), 0);
+    assert.equal(await olgaMsgForGus.getByRole('button', { name: /^Reply to Olga/ }).count(), 1);
 
     olga.page.once('dialog', (d) => void d.accept());
     const target = log(olga.page).locator('article', { hasText: 'edited by me' });

@@ -42,6 +42,7 @@ describe('two server nodes sharing PostgreSQL and Redis', { skip }, () => {
       CHITCHAT_REDIS_URL: REDIS_URL,
       CHITCHAT_REDIS_PREFIX: prefix,
       CHITCHAT_SECRET: randomBytes(32).toString('base64url'),
+      CHITCHAT_SWEEP_INTERVAL_MS: '200',
     };
     // Started together: migrations and room 1 must come out right when nodes race at start.
     const start = async () => {
@@ -250,6 +251,68 @@ describe('two server nodes sharing PostgreSQL and Redis', { skip }, () => {
     assert.equal(renewed.status, 201);
     const onA = await api(a.url, 'GET', `/chats/${room.id}`, undefined, bearer(renewed.body.token));
     assert.deepEqual(usernames(onA.body.users), ['hank']);
+  });
+
+  test('reactions toggled on either node reach both, and both read them back from the store', async () => {
+    const room = await createRoom(a.url, { title: title('Reactions'), visibility: 'public' });
+    const kim = track(await joinAs(a.wsUrl, room.id, 'kim'));
+    const lee = track(await joinAs(b.wsUrl, room.id, 'lee'));
+    kim.send({ event_type: 'send', msg: 'react here', client_id: 'k1' });
+    const ack = await kim.next(isType('ack'));
+    lee.send({ event_type: 'react', id: ack.id, emoji: '🎉' });
+    kim.send({ event_type: 'react', id: ack.id, emoji: '🎉' });
+    await until(() => kim.events.filter(isType('reaction')).length === 2 && lee.events.filter(isType('reaction')).length === 2, 'both reactions on both nodes');
+    lee.send({ event_type: 'react', id: ack.id, emoji: '🎉' });
+    await until(() => kim.events.filter(isType('reaction')).length === 3, 'the unreact on node a');
+    assert.deepEqual(kim.events.filter(isType('reaction')).at(-1)!.on, false);
+    for (const node of [a, b]) {
+      const page = await api(node.url, 'GET', `/chats/${room.id}/messages`);
+      assert.deepEqual(page.body.messages[0].reactions, { '🎉': ['kim'] });
+    }
+  });
+
+  test('a read on one node is broadcast on the other and shown in presence from both', async () => {
+    const room = await createRoom(a.url, { title: title('Reads'), visibility: 'public' });
+    const max = track(await joinAs(a.wsUrl, room.id, 'max'));
+    const nia = track(await joinAs(b.wsUrl, room.id, 'nia'));
+    for (let i = 1; i <= 3; i++) max.send({ event_type: 'send', msg: `m${i}`, client_id: `m${i}` });
+    await until(() => nia.events.filter(isType('send')).length === 3, 'three messages on node b');
+    nia.send({ event_type: 'read', seq: 3 });
+    const read = await max.next(isType('read'));
+    assert.deepEqual([read.name, read.seq], ['nia', 3]);
+    const late = track(await joinAs(a.wsUrl, room.id, 'oz'));
+    const users = late.events.find(isType('presence'))!.users as { username: string; read_seq: number }[];
+    assert.equal(users.find((u) => u.username === 'nia')!.read_seq, 3);
+    const onB = await api(b.url, 'GET', `/chats/${room.id}`);
+    assert.equal(onB.body.users.find((u: { username: string }) => u.username === 'nia').read_seq, 3);
+    assert.equal(onB.body.last_seq, 3);
+  });
+
+  test('retention set on one node: both nodes tell their sockets `expired` and serve the messages no more', async () => {
+    const room = await createRoom(a.url, { title: title('Retention'), visibility: 'public' });
+    const owner = await token(a.url, room.id, { name: 'owner', owner_key: room.owner_key });
+    const pia = track(await joinAs(a.wsUrl, room.id, 'pia'));
+    const quinn = track(await joinAs(b.wsUrl, room.id, 'quinn'));
+    for (let i = 1; i <= 3; i++) pia.send({ event_type: 'send', msg: `going ${i}`, client_id: `p${i}` });
+    await until(() => quinn.events.filter(isType('send')).length === 3, 'three messages on node b');
+    const put = await api(b.url, 'PUT', `/chats/${room.id}`, { retention_seconds: 60 }, bearer(owner));
+    assert.equal(put.body.retention_seconds, 60);
+    assert.equal((await api(a.url, 'GET', `/chats/${room.id}`)).body.retention_seconds, 60);
+    // A minute cannot pass in a test: two messages are made two minutes old in the database.
+    const db = new pg.Client({ connectionString: POSTGRES_URL, options: `-c search_path=${schema}` });
+    await db.connect();
+    await db.query("UPDATE messages SET created_at = now() - interval '2 minutes' WHERE room_id = $1 AND seq <= 2", [room.id]);
+    const [onA, onB] = await Promise.all([pia.next(isType('expired'), 10_000), quinn.next(isType('expired'), 10_000)]);
+    assert.deepEqual([onA.through_seq, onB.through_seq], [2, 2]);
+    const left = await db.query('SELECT seq FROM messages WHERE room_id = $1', [room.id]);
+    await db.end();
+    assert.deepEqual(left.rows.map((r) => r.seq), [3]);
+    for (const node of [a, b]) {
+      const page = await api(node.url, 'GET', `/chats/${room.id}/messages`);
+      assert.deepEqual(page.body.messages.map((m: { seq: number }) => m.seq), [3]);
+      const found = await api(node.url, 'GET', `/chats/${room.id}/search?q=going`);
+      assert.deepEqual(found.body.messages.map((m: { seq: number }) => m.seq), [3]);
+    }
   });
 
   test('a node that stops gracefully takes its people with it: the other node sees them leave', async () => {

@@ -136,7 +136,9 @@ describe('docs', () => {
     assert.deepEqual(schema.required, ['title']);
     // History parameters are documented.
     const params = doc.paths['/chats/{room}/messages'].get.parameters.map((p: { name: string }) => p.name).sort();
-    assert.deepEqual(params, ['after', 'before', 'limit', 'room']);
+    assert.deepEqual(params, ['after', 'around', 'before', 'limit', 'room']);
+    const search = doc.paths['/chats/{room}/search'].get.parameters.map((p: { name: string }) => p.name).sort();
+    assert.deepEqual(search, ['before', 'limit', 'q', 'room']);
   });
 });
 

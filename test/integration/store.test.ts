@@ -4,10 +4,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { DuplicateTitleError } from '../../src/store/store.ts';
-import { newRoom, storeDrivers } from '../helpers/stores.ts';
+import { newRoom as room, storeDrivers } from '../helpers/stores.ts';
 
 const drivers = await storeDrivers();
-const room = newRoom;
 const msg = (roomId: number, text: string, clientId: string | null = null) => ({
   roomId,
   name: 'ann',

@@ -19,11 +19,11 @@ export interface RoomInput {
 
 const NETWORK_ERROR: ApiError = { code: 0, error: 'Cannot reach the server. Check your connection.' };
 
-function roomPath(room: number | string): string {
+export function roomPath(room: number | string): string {
   return `/chats/${encodeURIComponent(String(room))}`;
 }
 
-async function call<T>(method: string, path: string, opts: { body?: unknown; token?: string } = {}): Promise<Result<T>> {
+export async function call<T>(method: string, path: string, opts: { body?: unknown; token?: string } = {}): Promise<Result<T>> {
   const headers: Record<string, string> = { Accept: 'application/json' };
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
   if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
@@ -109,6 +109,10 @@ const FIELD_RULES: Record<string, string> = {
   msg: 'A message needs 1 to 4000 characters and some visible text.',
   color: 'That colour is not accepted.',
   id: 'That message no longer exists.',
+  reply_to: 'The message you replied to no longer exists.',
+  emoji: 'That reaction cannot be added: one emoji, and at most 20 different ones on a message.',
+  q: 'Search needs 3 to 200 characters, with a word of at least 3.',
+  retention_seconds: 'Messages can disappear after 1 minute to 1 year, or never.',
 };
 
 /** Human text for an API error, with the situations a user actually meets spelled out. */

@@ -1,5 +1,6 @@
 // Getting a person's attention when the tab is in the background: an unread count in the tab
 // title, and (opt-in) a desktop notification when someone mentions their name.
+import { mentionsMe } from './mentions';
 import { load, save } from './storage';
 import type { ChatMessage } from './types';
 
@@ -8,14 +9,6 @@ const BASE_TITLE = 'ChitChat';
 export function setTitle(page: string | undefined, unread = 0): void {
   const main = page ? `${page} · ${BASE_TITLE}` : BASE_TITLE;
   document.title = unread > 0 ? `(${unread}) ${main}` : main;
-}
-
-/** True when `text` names `name` as a word (with or without @), ignoring case. */
-export function mentions(text: string, name: string): boolean {
-  const n = name.trim();
-  if (!n) return false;
-  const esc = n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(^|[^\\p{L}\\p{N}_])@?${esc}(?=$|[^\\p{L}\\p{N}_])`, 'iu').test(text);
 }
 
 export const notifications = {
@@ -58,7 +51,7 @@ export class Attention {
     if (document.visibilityState !== 'hidden') return;
     this.unread++;
     this.changed();
-    if (notifications.enabled() && mentions(m.msg, this.me())) {
+    if (notifications.enabled() && mentionsMe(m, this.me())) {
       try {
         const n = new Notification(`${m.name} mentioned you in ${this.room()}`, { body: m.msg.slice(0, 200), tag: `chitchat-${m.room_id}` });
         n.onclick = () => {

@@ -11,6 +11,7 @@ import './styles/lobby.css';
 import './styles/messages.css';
 import './styles/people.css';
 import './styles/identity.css';
+import './styles/conversations.css';
 // Last: its phone layout overrides the two above.
 import './styles/chat.css';
 // After chat.css: the polish of the chat screen on phones overrides its layout.

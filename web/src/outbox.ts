@@ -13,6 +13,8 @@ export interface Pending {
   msg: string;
   color: string;
   state: 'sending' | 'failed';
+  /** The id of the message this one replies to. */
+  reply_to?: string;
   error?: string;
   /** Last time it went out on a socket (ms since epoch); 0 if it has not since the last join. */
   sentAt: number;
@@ -30,8 +32,8 @@ export class Outbox {
 
   constructor(private readonly changed: () => void) {}
 
-  add(msg: string, color: string): void {
-    this.update([...this.list, { client_id: randomId(), msg, color, state: 'sending', sentAt: 0 }]);
+  add(msg: string, color: string, reply_to?: string): void {
+    this.update([...this.list, { client_id: randomId(), msg, color, state: 'sending', sentAt: 0, ...(reply_to && { reply_to }) }]);
   }
 
   /** A failed message goes again after those already waiting: the list is the sending order. */

@@ -2,6 +2,7 @@
 // typing. The screen renders `state`; everything that talks to the server goes through here.
 import { api, describeError, socketUrl } from './api';
 import { nameSecrets } from './identity';
+import { Conversation, type ConversationState } from './conversation';
 import { Presence, TYPING_TTL_MS } from './presence';
 import { Outbox, type Pending } from './outbox';
 import { limitsFrom, Pacer } from './pacing';
@@ -38,6 +39,8 @@ export interface SessionState {
   ended?: { reason: EndReason; text: string };
   /** This person's trip code in the room, once joined (SPEC §12). */
   trip?: string;
+  /** Replies, reactions, read positions, jumps (SPEC §7). */
+  conv: ConversationState;
 }
 
 export interface SessionOptions {
@@ -70,6 +73,7 @@ export class ChatSession {
   private typingTimer: ReturnType<typeof setTimeout> | undefined;
   private slowNoticeAt = 0;
   private readonly conn: RoomConnection;
+  readonly conv: Conversation;
   private readonly listeners = new Set<() => void>();
   private historyLoaded = false;
   private everJoined = false;
@@ -84,6 +88,17 @@ export class ChatSession {
   private readonly unsubscribeTokens: () => void;
 
   constructor(private readonly opts: SessionOptions) {
+    this.conv = new Conversation({
+      timeline: this.timeline,
+      roomId: opts.room.id,
+      token: () => this.token(),
+      room: () => this.state.room,
+      send: (ev) => this.state.joined && this.conn.send(ev as ClientEvent),
+      changed: (p) => {
+        if (p.notice) this.timeline.notice(p.notice, 'warn');
+        this.set({ items: this.timeline.list, ...(p.conv && { conv: p.conv }), ...(p.hasMore !== undefined && { hasMore: p.hasMore }) });
+      },
+    });
     this.state = {
       room: opts.room,
       name: opts.name,
@@ -98,6 +113,7 @@ export class ChatSession {
       loadingOlder: false,
       users: [],
       typing: [],
+      conv: this.conv.state,
     };
     this.conn = new RoomConnection({
       // Without a loaded history there is no `since` to give: replaying a whole room is not wanted.
@@ -139,6 +155,7 @@ export class ChatSession {
     await this.loadLatest();
     // The person may have left while the history loaded.
     if (this.state.ended || this.stopped) return;
+    void this.conv.opened();
     this.conn.start();
     this.timers.push(setInterval(() => this.tick(), 1_000));
   }
@@ -146,6 +163,7 @@ export class ChatSession {
   stop(): void {
     this.stopped = true;
     this.unsubscribeTokens();
+    this.conv.stop();
     this.conn.send({ event_type: 'leave' });
     this.conn.stop();
     this.clearTimers();
@@ -171,8 +189,9 @@ export class ChatSession {
 
   // ---- actions -------------------------------------------------------------------------------
 
-  send(text: string): void {
-    this.outbox.add(text, this.opts.color);
+  /** `reply_to`: the id of the message this one answers. */
+  send(text: string, reply_to?: string): void {
+    this.outbox.add(text, this.opts.color, reply_to);
     this.flush();
   }
 
@@ -248,6 +267,7 @@ export class ChatSession {
     // Everything unacked goes again with its own client_id: the server stores each id once.
     this.outbox.rewind();
     this.flush();
+    this.conv.joined();
     // A `room_updated` sent while we were away is not replayed; ask for the room as it is now.
     void api.getRoom(this.roomId, this.token()).then((res) => {
       if (res.ok) this.roomChanged(res.data);
@@ -260,6 +280,7 @@ export class ChatSession {
       const limits = limitsFrom(ev);
       if (limits) this.pacer.setLimits(limits);
     }
+    if (this.conv.handle(ev as { event_type: string } & Record<string, unknown>)) return;
     switch (ev.event_type) {
       case 'send':
         return this.onMessage(ev);
@@ -377,7 +398,9 @@ export class ChatSession {
         if (e.field === 'token' && this.state.joined) return;
         return this.end('revoked', 'Your access to this room has expired or was revoked.');
     }
-    if (e.field === 'msg' && this.outbox.failOldest(describeError(e))) return this.flush();
+    if ((e.field === 'msg' || e.field === 'reply_to') && this.outbox.failOldest(describeError(e))) return this.flush();
+    // A read position the server did not take changes nothing a person sees.
+    if (e.field === 'seq') return;
     this.timeline.notice(describeError(e), 'warn');
     this.set({ items: this.timeline.list });
   }
@@ -408,7 +431,9 @@ export class ChatSession {
     let paced = 0;
     const next = this.outbox.flush((p) => {
       paced = this.pacer.waitMs();
-      if (paced > 0 || !this.conn.send({ event_type: 'send', msg: p.msg, color: p.color, client_id: p.client_id })) return false;
+      if (paced > 0) return false;
+      const sent = this.conn.send({ event_type: 'send', msg: p.msg, color: p.color, client_id: p.client_id, ...(p.reply_to && { reply_to: p.reply_to }) });
+      if (!sent) return false;
       this.pacer.take();
       return true;
     });
@@ -419,6 +444,7 @@ export class ChatSession {
 
   private tick(): void {
     this.flush();
+    this.conv.tick();
     this.refreshTyping();
   }
 
@@ -470,5 +496,6 @@ function updatedRoom(room: Room, upd: Partial<Room>): Room {
   if (typeof upd.title === 'string') next.title = upd.title;
   if (typeof upd.description === 'string') next.description = upd.description;
   if (upd.visibility === 'public' || upd.visibility === 'private' || upd.visibility === 'hidden') next.visibility = upd.visibility;
+  if (upd.retention_seconds === null || typeof upd.retention_seconds === 'number') next.retention_seconds = upd.retention_seconds;
   return next;
 }

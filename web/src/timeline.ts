@@ -94,7 +94,8 @@ export class Timeline {
     return undefined;
   }
 
-  private replace(id: string, fn: (m: ChatMessage) => ChatMessage): boolean {
+  /** Replaces one message in place (reactions, edits); false when it is not held. */
+  replace(id: string, fn: (m: ChatMessage) => ChatMessage): boolean {
     const i = this.items.findIndex((it) => it.kind === 'msg' && it.m.id === id);
     if (i === -1) return false;
     const old = this.items[i] as Extract<TimelineItem, { kind: 'msg' }>;

@@ -9,11 +9,23 @@ import { deleteAction } from './delete.js';
 import { editAction } from './edit.js';
 import { joinAction } from './join.js';
 import { leaveAction } from './leave.js';
+import { reactAction } from './react.js';
+import { readAction } from './read.js';
 import { sendAction } from './send.js';
 import { tokenAction } from './token.js';
 import { typingAction } from './typing.js';
 
-const ACTIONS: readonly Action[] = [joinAction, sendAction, leaveAction, typingAction, editAction, deleteAction, tokenAction] as Action[];
+const ACTIONS: readonly Action[] = [
+  joinAction,
+  sendAction,
+  leaveAction,
+  typingAction,
+  editAction,
+  deleteAction,
+  tokenAction,
+  reactAction,
+  readAction,
+] as Action[];
 
 interface Entry {
   check: TypeCheck<TSchema>;

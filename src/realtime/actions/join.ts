@@ -8,6 +8,7 @@ import { AppError } from '../../domain/errors.js';
 import { nameKey, validColor, validName } from '../../domain/names.js';
 import type { Connection } from '../connection.js';
 import { encode } from '../events.js';
+import { presenceWithReads } from '../presence.js';
 import { action, loose } from './action.js';
 
 /** After a remote holder's probe ran out: time for its node to drop it and release the name. */
@@ -32,7 +33,7 @@ export const joinAction = action({
     const key = nameKey(given);
     if (conn.nameKey !== null) {
       if (conn.nameKey !== key) throw new AppError(304, 'name');
-      conn.reply(encode.presence(roomId, await ctx.broker.presence(roomId)));
+      conn.reply(encode.presence(roomId, await presenceWithReads(ctx.store, ctx.broker, roomId)));
       return;
     }
     if (event.name_secret !== undefined) ctx.identities.of(event.name_secret); // malformed: 303 before anything else
@@ -67,7 +68,7 @@ export const joinAction = action({
     conn.bind(name, key, color, identity);
     conn.reply(encode.identity(roomId, name, identity, ctx.limits));
     if (claimed === 'first') await ctx.broker.publish(roomId, { data: encode.join(roomId, name, color, identity.trip) });
-    conn.reply(encode.presence(roomId, await ctx.broker.presence(roomId)));
+    conn.reply(encode.presence(roomId, await presenceWithReads(ctx.store, ctx.broker, roomId)));
   },
 });
 

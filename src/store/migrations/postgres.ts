@@ -72,6 +72,44 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (room_id, address)
   );
   `,
+  // (§7) Conversations: replies, mentions, reactions, read positions, retention, search.
+  // pg_trgm lives in one schema for the whole database (public unless it was installed
+  // elsewhere): an extension created in a per-test schema would vanish when that schema is
+  // dropped. Several schemas may migrate at once, so its creation is serialized by a lock.
+  `
+  ALTER TABLE rooms ADD COLUMN retention_seconds integer;
+  ALTER TABLE messages ADD COLUMN reply_id text, ADD COLUMN reply_seq integer, ADD COLUMN reply_name text,
+    ADD COLUMN reply_excerpt text, ADD COLUMN mentions text[];
+  CREATE TABLE reactions (
+    id         bigint GENERATED ALWAYS AS IDENTITY,
+    room_id    integer NOT NULL,
+    seq        integer NOT NULL,
+    emoji      text NOT NULL,
+    name_key   text NOT NULL,
+    name       text NOT NULL,
+    created_at timestamptz NOT NULL,
+    PRIMARY KEY (room_id, seq, emoji, name_key),
+    FOREIGN KEY (room_id, seq) REFERENCES messages (room_id, seq) ON DELETE CASCADE
+  );
+  CREATE TABLE read_positions (
+    room_id    integer NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+    name_key   text NOT NULL,
+    name       text NOT NULL,
+    seq        integer NOT NULL,
+    updated_at timestamptz NOT NULL,
+    PRIMARY KEY (room_id, name_key)
+  );
+  DO $$
+  DECLARE ns text;
+  BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN
+      PERFORM pg_advisory_xact_lock(hashtext('chitchat:pg_trgm'));
+      CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
+    END IF;
+    SELECT extnamespace::regnamespace::text INTO ns FROM pg_extension WHERE extname = 'pg_trgm';
+    EXECUTE format('CREATE INDEX messages_trgm ON messages USING gin (msg %s.gin_trgm_ops) WHERE NOT deleted', ns);
+  END $$;
+  `,
 ];
 
 /**

@@ -65,4 +65,50 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (room_id, address)
   ) WITHOUT ROWID;
   `,
+  // (§7) Conversations: replies, mentions, reactions, read positions, retention, search.
+  // messages_fts is contentless: its rowid is (room_id << 32) + seq, since messages has no
+  // rowid of its own; triggers keep it in step with every writer (the append thread included).
+  `
+  ALTER TABLE rooms ADD COLUMN retention_seconds INTEGER;
+  ALTER TABLE messages ADD COLUMN reply_id TEXT;
+  ALTER TABLE messages ADD COLUMN reply_seq INTEGER;
+  ALTER TABLE messages ADD COLUMN reply_name TEXT;
+  ALTER TABLE messages ADD COLUMN reply_excerpt TEXT;
+  ALTER TABLE messages ADD COLUMN mentions TEXT;
+  -- A plain rowid table: rowid orders the reactions of a message as they came.
+  CREATE TABLE reactions (
+    room_id    INTEGER NOT NULL,
+    seq        INTEGER NOT NULL,
+    emoji      TEXT NOT NULL,
+    name_key   TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (room_id, seq, emoji, name_key),
+    FOREIGN KEY (room_id, seq) REFERENCES messages (room_id, seq) ON DELETE CASCADE
+  );
+  CREATE TABLE read_positions (
+    room_id    INTEGER NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+    name_key   TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    seq        INTEGER NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (room_id, name_key)
+  ) WITHOUT ROWID;
+  CREATE VIRTUAL TABLE messages_fts USING fts5(msg, content='', contentless_delete=1, tokenize='trigram');
+  INSERT INTO messages_fts (rowid, msg) SELECT (room_id << 32) + seq, msg FROM messages WHERE deleted = 0;
+  CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages WHEN new.deleted = 0 BEGIN
+    INSERT INTO messages_fts (rowid, msg) VALUES ((new.room_id << 32) + new.seq, new.msg);
+  END;
+  CREATE TRIGGER messages_fts_update AFTER UPDATE OF msg, deleted ON messages BEGIN
+    DELETE FROM messages_fts WHERE rowid = (old.room_id << 32) + old.seq;
+    INSERT INTO messages_fts (rowid, msg) SELECT (new.room_id << 32) + new.seq, new.msg WHERE new.deleted = 0;
+  END;
+  CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+    DELETE FROM messages_fts WHERE rowid = (old.room_id << 32) + old.seq;
+  END;
+  -- A deleted message takes its reactions along.
+  CREATE TRIGGER messages_deleted_reactions AFTER UPDATE OF deleted ON messages WHEN new.deleted = 1 BEGIN
+    DELETE FROM reactions WHERE room_id = new.room_id AND seq = new.seq;
+  END;
+  `,
 ];

@@ -4,11 +4,22 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { drafts } from '../drafts';
 import { LIMITS } from '../types';
+import { useMentionCompletion } from './MentionComplete';
 
-export function Composer(props: { room: number; onSend(text: string): void; onTyping(): void; onEditLast?(): boolean; disabled?: boolean }) {
-  const { onSend, onTyping, disabled } = props;
+export function Composer(props: {
+  room: number;
+  onSend(text: string): void;
+  onTyping(): void;
+  onEditLast?(): boolean;
+  disabled?: boolean;
+  /** Completed after "@" (the people here). */
+  names?: readonly string[];
+  onEscape?(): void;
+}) {
+  const { onSend, onTyping, disabled, names = [], onEscape } = props;
   const [text, setText] = useState(() => drafts.get(props.room));
   const box = useRef<HTMLTextAreaElement>(null);
+  const mention = useMentionCompletion(names, box, setText);
   const length = [...text].length;
   const tooLong = length > LIMITS.messageMax;
   const canSend = text.trim().length > 0 && !tooLong && !disabled;
@@ -45,6 +56,7 @@ export function Composer(props: { room: number; onSend(text: string): void; onTy
       <label for="composer-input" class="sr-only">
         Message
       </label>
+      {mention.list}
       <textarea
         id="composer-input"
         ref={box}
@@ -53,12 +65,17 @@ export function Composer(props: { room: number; onSend(text: string): void; onTy
         placeholder="Write a message…"
         aria-describedby="composer-help"
         aria-invalid={tooLong ? 'true' : undefined}
+        {...mention.aria}
+        onClick={mention.update}
         onInput={(e) => {
           setText(e.currentTarget.value);
+          mention.update();
           grow();
           if (e.currentTarget.value.trim()) onTyping();
         }}
         onKeyDown={(e) => {
+          if (mention.onKeyDown(e)) return;
+          if (e.key === 'Escape') onEscape?.();
           if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
             e.preventDefault();
             send();

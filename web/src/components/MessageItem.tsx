@@ -7,6 +7,8 @@ import { richText } from '../richtext';
 import { clockTime, fullTime } from '../time';
 import { LIMITS, type ChatMessage } from '../types';
 import { Avatar } from './Avatar';
+import { mentionsMe } from '../mentions';
+import { MessageExtras, ReactAction, type MessageConversation } from './MessageExtras';
 import { MessageMenu, type MessageAction } from './MessageMenu';
 import { Trip } from './Trip';
 
@@ -15,8 +17,10 @@ export interface MessageActions {
   onDelete(id: string): boolean;
 }
 
-export function MessageItem(props: { m: ChatMessage; mine: boolean; grouped: boolean; canEdit: boolean; canDelete: boolean } & MessageActions) {
-  const { m, mine, grouped } = props;
+export function MessageItem(
+  props: { m: ChatMessage; mine: boolean; grouped: boolean; canEdit: boolean; canDelete: boolean; conv?: MessageConversation } & MessageActions,
+) {
+  const { m, mine, grouped, conv } = props;
   const [editing, setEditing] = useState(false);
   const [problem, setProblem] = useState<string>();
   const root = useRef<HTMLElement>(null);
@@ -38,6 +42,7 @@ export function MessageItem(props: { m: ChatMessage; mine: boolean; grouped: boo
   }, [editing]);
   const when = clockTime(m.time);
   const actions: MessageAction[] = [];
+  if (conv) actions.push({ label: 'Reply', aria: `Reply to ${m.name} from ${when}`, run: () => conv.onReply(m) });
   if (props.canEdit) actions.push({ label: 'Edit', aria: `Edit message from ${when}`, run: () => startEdit('actions') });
   if (props.canDelete)
     actions.push({
@@ -49,7 +54,7 @@ export function MessageItem(props: { m: ChatMessage; mine: boolean; grouped: boo
       },
     });
   return (
-    <article ref={root} class={`msg${mine ? ' mine' : ''}${grouped ? ' grouped' : ''}`} data-seq={m.seq}>
+    <article ref={root} class={`msg${mine ? ' mine' : ''}${grouped ? ' grouped' : ''}${conv && mentionsMe(m, conv.me) ? ' mentions-me' : ''}`} data-seq={m.seq}>
       {grouped ? <span class="avatar-gap" /> : <Avatar name={m.name} color={m.color} />}
       <div class="bubble">
         <header class={grouped ? 'sr-only' : 'meta'}>
@@ -60,6 +65,7 @@ export function MessageItem(props: { m: ChatMessage; mine: boolean; grouped: boo
             {clockTime(m.time)}
           </time>
         </header>
+        {conv && <MessageExtras m={m} conv={conv} part="quote" />}
         {editing ? (
           <EditBox
             initial={m.msg}
@@ -76,9 +82,17 @@ export function MessageItem(props: { m: ChatMessage; mine: boolean; grouped: boo
             {(m.edited || m.edited_at) && <span class="edited"> (edited)</span>}
           </div>
         )}
+        {conv && <MessageExtras m={m} conv={conv} part="reactions" />}
         {problem && <p class="field-error">{problem}</p>}
       </div>
-      {!editing && <MessageMenu actions={actions} id={`msg-${m.seq}`} about={mine ? `your message from ${when}` : `the message by ${m.name} from ${when}`} />}
+      {!editing && (
+        <MessageMenu
+          actions={actions}
+          id={`msg-${m.seq}`}
+          about={mine ? `your message from ${when}` : `the message by ${m.name} from ${when}`}
+          leading={conv && <ReactAction m={m} conv={conv} />}
+        />
+      )}
     </article>
   );
 }

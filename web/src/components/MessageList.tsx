@@ -8,6 +8,7 @@ import type { TimelineItem } from '../timeline';
 import { richText } from '../richtext';
 import { MessageItem, type MessageActions } from './MessageItem';
 import { Avatar } from './Avatar';
+import { GapButton, NewDivider, newDividerSeq, SeenBy, useFocusMessage, useSeen, type ListConversation } from './ConversationView';
 
 const GROUP_WITHIN_MS = 5 * 60_000;
 const NEAR_BOTTOM_PX = 80;
@@ -29,12 +30,14 @@ export interface MessageListProps extends MessageActions {
   onLoadOlder(): void;
   onRetry(client_id: string): void;
   onDiscard(client_id: string): void;
+  /** Replies, reactions, read positions and jumps (SPEC §7). */
+  conv?: ListConversation;
 }
 
 export function MessageList(p: MessageListProps) {
   const log = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
-  const before = useRef({ first: '', height: 0, pending: 0, count: 0 });
+  const before = useRef({ first: '', last: '', height: 0, pending: 0, count: 0 });
   // "New messages" counts messages; joins, leaves and other notices are not news enough.
   const messages = p.items.reduce((n, it) => n + (it.kind === 'msg' ? 1 : 0), 0);
   const [unseen, setUnseen] = useState(0);
@@ -44,14 +47,20 @@ export function MessageList(p: MessageListProps) {
     if (!el) return;
     const prev = before.current;
     const first = p.items[0]?.key ?? '';
+    const last = p.items[p.items.length - 1]?.key ?? '';
     const prepended = prev.first !== '' && first !== prev.first && p.items.some((it) => it.key === prev.first);
     if (prepended) el.scrollTop += el.scrollHeight - prev.height;
     else if (atBottom.current || p.pending.length > prev.pending) {
       el.scrollTop = el.scrollHeight;
       atBottom.current = true;
-    } else if (messages > prev.count) setUnseen((n) => n + messages - prev.count);
-    before.current = { first, height: el.scrollHeight, pending: p.pending.length, count: messages };
+    } else if (messages > prev.count && last !== prev.last) setUnseen((n) => n + messages - prev.count);
+    before.current = { first, last, height: el.scrollHeight, pending: p.pending.length, count: messages };
   }, [p.items, p.pending]);
+  useFocusMessage(log, p.conv?.state.focus, p.items);
+  useSeen(log, p.items, p.conv?.onSeen);
+  const dividerAt = newDividerSeq(p.items, p.conv?.state.newFrom);
+  let newest: number | undefined;
+  for (const it of p.items) if (it.kind === 'msg') newest = it.m.seq;
 
   const onScroll = () => {
     const el = log.current;
@@ -119,10 +128,23 @@ export function MessageList(p: MessageListProps) {
             prev.m.trip === m.trip && // another person under a free name is not grouped with the last
             prev.m.color === m.color && // a new colour shows with a new avatar
             Date.parse(m.time) - Date.parse(prev.m.time) < GROUP_WITHIN_MS;
+          const gap = p.conv?.state.gaps.find((g) => g.after === m.seq);
           return (
             <Fragment key={it.key}>
               {day}
-              <MessageItem m={m} mine={mine} grouped={grouped} canEdit={own} canDelete={own || p.isOwner} onEdit={p.onEdit} onDelete={p.onDelete} />
+              {m.seq === dividerAt && <NewDivider />}
+              <MessageItem
+                m={m}
+                mine={mine}
+                grouped={grouped && m.seq !== dividerAt}
+                canEdit={own}
+                canDelete={own || p.isOwner}
+                onEdit={p.onEdit}
+                onDelete={p.onDelete}
+                conv={p.conv}
+              />
+              {gap && p.conv && <GapButton gap={gap} loading={p.conv.state.loadingGap} onLoad={p.conv.onLoadGap} />}
+              {m.seq === newest && p.conv && <SeenBy seq={m.seq} reads={p.conv.state.reads} me={p.me} />}
             </Fragment>
           );
         })}

@@ -1,5 +1,6 @@
 // A message's actions. Beside the message on wider screens (shown on hover or focus); on phones
 // behind one "⋯" button, so the actions do not sit beside every message.
+import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 
 export interface MessageAction {
@@ -10,7 +11,8 @@ export interface MessageAction {
   run(): void;
 }
 
-export function MessageMenu({ actions, about, id }: { actions: readonly MessageAction[]; about: string; id: string }) {
+/** `leading`: a control that stays beside the message on every screen (the reaction picker). */
+export function MessageMenu({ actions, about, id, leading }: { actions: readonly MessageAction[]; about: string; id: string; leading?: ComponentChildren }) {
   const [open, setOpen] = useState(false);
   const toggle = useRef<HTMLButtonElement>(null);
   const list = useRef<HTMLDivElement>(null);
@@ -23,7 +25,7 @@ export function MessageMenu({ actions, about, id }: { actions: readonly MessageA
     document.addEventListener('pointerdown', away);
     return () => document.removeEventListener('pointerdown', away);
   }, [open]);
-  if (actions.length === 0) return null;
+  if (actions.length === 0 && !leading) return null;
   const button = (a: MessageAction, onDone?: () => void) => (
     <button
       type="button"
@@ -40,6 +42,7 @@ export function MessageMenu({ actions, about, id }: { actions: readonly MessageA
   );
   return (
     <div class="msg-actions">
+      {leading}
       <span class="msg-actions-inline">{actions.map((a) => button(a))}</span>
       <span
         class="msg-menu"

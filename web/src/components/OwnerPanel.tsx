@@ -8,6 +8,7 @@ import { tokens } from '../tokens';
 import type { BanEntry, Room } from '../types';
 import { hasErrors, validateRoom, type FieldErrors, type RoomDraft } from '../validation';
 import { Field, focusFirstInvalid } from './Field';
+import { RetentionSetting } from './Retention';
 import { RoomFields } from './RoomFields';
 
 const ROOM_FIELDS = ['title', 'description', 'visibility', 'password'] as const;
@@ -26,6 +27,7 @@ export function OwnerPanel({ room, onSaved, onClose }: { room: Room; onSaved(r: 
         </button>
       </div>
       <EditRoom room={room} onSaved={onSaved} />
+      <RetentionSetting room={room} onSaved={onSaved} />
       <Bans roomId={room.id} />
       <DeleteRoom room={room} />
     </dialog>

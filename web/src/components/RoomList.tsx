@@ -1,5 +1,6 @@
 // The lobby's list of rooms with their live participant counts.
 import { roomHref } from '../router';
+import { UnreadBadge } from './UnreadBadge';
 import type { Room } from '../types';
 
 export function RoomList({ rooms, filter }: { rooms: readonly Room[]; filter: string }) {
@@ -23,6 +24,7 @@ export function RoomList({ rooms, filter }: { rooms: readonly Room[]; filter: st
                 <span class="dot" aria-hidden="true" />
                 {r.participants === 1 ? '1 person here' : `${r.participants ?? 0} people here`}
               </span>
+              <UnreadBadge room={r} />
             </span>
           </a>
         </li>

@@ -10,6 +10,10 @@ import { MessageList } from '../components/MessageList';
 import { OwnerKeyDialog } from '../components/OwnerKeyNotice';
 import { OwnerPanel } from '../components/OwnerPanel';
 import { People } from '../components/People';
+import { ReplyBar, replyRef } from '../components/ReplyQuote';
+import { RetentionNote } from '../components/Retention';
+import { SearchPanel } from '../components/SearchPanel';
+import type { ReplyRef } from '../types';
 import { LockIcon } from '../components/RoomList';
 import type { Entry } from '../entry';
 import { focusComposer } from '../focus';
@@ -30,6 +34,7 @@ export function Chat({ room, entry, onExit }: { room: Room; entry: Entry; onExit
   // Only right after creating the room here: the key is shown once, then forgotten.
   const [freshKey, setFreshKey] = useState(() => ownerKeys.take(room.id));
   const [linking, setLinking] = useState(false);
+  const [replyTo, setReplyTo] = useState<ReplyRef>();
   const { session, attention } = useMemo(() => {
     let s: ChatSession | undefined;
     const a = new Attention(
@@ -77,7 +82,9 @@ export function Chat({ room, entry, onExit }: { room: Room; entry: Entry; onExit
             {s.room.visibility !== 'public' && <LockIcon />} {s.room.title}
           </h1>
           {s.room.description && <p class="room-desc">{s.room.description}</p>}
+          <RetentionNote room={s.room} />
         </div>
+        <SearchPanel roomId={room.id} token={() => session.token()} onOpen={(seq) => void session.conv.jumpTo(seq)} />
         <ConnectionStatus conn={s.conn} joined={s.joined} waitingForName={s.waitingForName} onRetry={() => session.retryNow()} />
         <div class="head-actions">
           <button type="button" class="btn small people-toggle" aria-expanded={peopleOpen} aria-controls="people" onClick={() => setPeopleOpen(!peopleOpen)}>
@@ -119,6 +126,18 @@ export function Chat({ room, entry, onExit }: { room: Room; entry: Entry; onExit
           onDelete={(id) => session.remove(id)}
           onRetry={(id) => session.retry(id)}
           onDiscard={(id) => session.discard(id)}
+          conv={{
+            state: s.conv,
+            me: s.name,
+            onReply: (m) => {
+              setReplyTo(replyRef(m));
+              document.getElementById('composer-input')?.focus();
+            },
+            onReact: (id, emoji) => session.conv.react(id, emoji),
+            onJump: (seq) => void session.conv.jumpTo(seq),
+            onSeen: (seq) => session.conv.seen(seq),
+            onLoadGap: (g) => void session.conv.loadGap(g),
+          }}
         />
         <p class="typing" aria-hidden={s.typing.length ? undefined : 'true'}>
           {typingText(s.typing)}
@@ -131,18 +150,26 @@ export function Chat({ room, entry, onExit }: { room: Room; entry: Entry; onExit
             </a>
           </div>
         ) : (
-          <Composer
-            room={room.id}
-            onSend={(t) => session.send(t)}
-            onTyping={() => session.typing()}
-            onEditLast={() => {
-              for (let i = s.items.length - 1; i >= 0; i--) {
-                const it = s.items[i]!;
-                if (it.kind === 'msg' && sameName(it.m.name, s.name)) return requestEdit(it.m.id);
-              }
-              return false;
-            }}
-          />
+          <div class="composer-wrap">
+            {replyTo && <ReplyBar reply={replyTo} onCancel={() => setReplyTo(undefined)} />}
+            <Composer
+              room={room.id}
+              onSend={(t) => {
+                session.send(t, replyTo?.id);
+                setReplyTo(undefined);
+              }}
+              onTyping={() => session.typing()}
+              onEditLast={() => {
+                for (let i = s.items.length - 1; i >= 0; i--) {
+                  const it = s.items[i]!;
+                  if (it.kind === 'msg' && sameName(it.m.name, s.name)) return requestEdit(it.m.id);
+                }
+                return false;
+              }}
+              names={s.users.map((u) => u.username).filter((n) => !sameName(n, s.name))}
+              onEscape={() => setReplyTo(undefined)}
+            />
+          </div>
         )}
       </main>
       <div class="scrim" aria-hidden="true" onClick={() => setPeopleOpen(false)} />

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { mentionsIn, replyExcerpt, searchTerms, validEmoji, validRetention } from '../../src/domain/conversation.ts';
+import { AppError } from '../../src/domain/errors.ts';
+import { parseInbound } from '../../src/realtime/actions/index.ts';
+
+const fails = (fn: () => unknown, code: number, field?: string) =>
+  assert.throws(fn, (e: unknown) => e instanceof AppError && e.code === code && e.field === field);
+
+test('an emoji is one grapheme that is an emoji: ZWJ sequences, skin tones, flags and keycaps pass', () => {
+  for (const e of ['👍', '👍🏽', '👩🏽‍💻', '🇫🇷', '1️⃣', '❤️', '🏳️‍🌈']) assert.equal(validEmoji(e), e);
+  for (const bad of ['', 'a', 'é', '👍👍', '👍 ', ' ', '🇫🇷🇩🇪', 'ab', '\u0000', `a${'\u0301'.repeat(40)}`, 5, null]) {
+    fails(() => validEmoji(bad), 303, 'emoji');
+  }
+});
+
+test('a reply excerpt is the first 120 code points, never a broken surrogate pair', () => {
+  assert.equal(replyExcerpt('short'), 'short');
+  fc.assert(
+    fc.property(fc.string({ unit: 'grapheme', maxLength: 300 }), (s) => {
+      const e = replyExcerpt(s);
+      assert.ok(s.startsWith(e));
+      assert.equal([...e].length, Math.min(120, [...s].length));
+      assert.doesNotThrow(() => encodeURIComponent(e));
+    }),
+  );
+});
+
+test('mentions: @name tokens as written, once ignoring case, not mail addresses', () => {
+  assert.deepEqual(mentionsIn('hi @Bob, @bob and @zoë. Mail ann@example.org or @carl!'), ['Bob', 'zoë', 'carl']);
+  assert.deepEqual(mentionsIn("@dave's idea, (@eve) @f.g. @-"), ['dave', 'eve', 'f.g']);
+  assert.deepEqual(mentionsIn('@李雷 你好'), ['李雷']);
+  assert.deepEqual(mentionsIn('no mentions @ all'), []);
+  assert.deepEqual(mentionsIn(`@${'x'.repeat(33)}`), []);
+  assert.equal(mentionsIn(Array.from({ length: 30 }, (_, i) => `@n${i}`).join(' ')).length, 20);
+});
+
+test('search terms: 3–200 characters in all, one term of 3+; shorter terms kept', () => {
+  assert.deepEqual(searchTerms('  hello   to World '), ['hello', 'to', 'World']);
+  assert.deepEqual(searchTerms('你好吗'), ['你好吗']);
+  for (const bad of ['', 'ab', 'a b', 'ab cd', 'x'.repeat(201), undefined, ['abc'], 'abc\u0000']) fails(() => searchTerms(bad), 105, 'q');
+});
+
+test('retention: null or a whole number of seconds from 60 to 31 536 000', () => {
+  assert.equal(validRetention(null), null);
+  assert.equal(validRetention(60), 60);
+  assert.equal(validRetention(31_536_000), 31_536_000);
+  for (const bad of [59, 31_536_001, 60.5, '60', undefined, -1]) fails(() => validRetention(bad), 105, 'retention_seconds');
+});
+
+test('react and read frames are checked against their schemas', () => {
+  assert.equal(parseInbound('{"event_type":"react","id":"x","emoji":"👍"}').event_type, 'react');
+  fails(() => parseInbound('{"event_type":"react","emoji":"👍"}'), 303, 'id');
+  fails(() => parseInbound('{"event_type":"read","seq":-1}'), 303, 'seq');
+  fails(() => parseInbound('{"event_type":"read","seq":"1"}'), 303, 'seq');
+  assert.equal(parseInbound('{"event_type":"read","seq":0}').seq, 0);
+});
