@@ -57,6 +57,8 @@ export class Connection {
   /** While replaying or filling a gap, live events wait here in arrival order. */
   private held: Held[] | null = null;
   private heldBytes = 0;
+  /** A resync was asked for while a catch-up was under way: run another once it ends. */
+  private resyncWanted = false;
   private closed = false;
   private readonly bucket: TokenBucket;
   private readonly out: FrameWriter;
@@ -119,6 +121,7 @@ export class Connection {
       if (event.probeName === this.nameKey) void this.probe(this.ctx.probeMs).then((alive) => alive || this.drop());
       return;
     }
+    if (event.resync) return this.resync();
     if (event.onlyName !== undefined && event.onlyName !== this.nameKey) return;
     if (event.exceptName !== undefined && event.exceptName === this.nameKey) return;
     if (this.held) {
@@ -143,6 +146,21 @@ export class Connection {
     else if (event.revokeBelowGen !== undefined && this.revokedBy(event.revokeBelowGen)) {
       this.close(CLOSE.policy, 'token revoked');
     }
+  }
+
+  /**
+   * Reads the store for messages after lastSeq that the broker may not have carried (an outage),
+   * even when no later message arrives to reveal the gap.
+   */
+  resync(): void {
+    if (this.closed) return;
+    if (this.held) {
+      this.resyncWanted = true;
+      return;
+    }
+    this.held = [];
+    this.heldBytes = 0;
+    void this.catchUp(undefined);
   }
 
   /** Writes stored messages after lastSeq (up to `until`, exclusive), then releases held events. */
@@ -189,6 +207,10 @@ export class Connection {
         again.push(...held.slice(i + 1));
         return;
       }
+    }
+    if (this.resyncWanted) {
+      this.resyncWanted = false;
+      this.resync();
     }
   }
 
