@@ -72,6 +72,8 @@ export class Connection {
    */
   private line: Promise<void> = Promise.resolve();
   private queuedFrames = 0;
+  /** The server drains: no more frames are read until the socket is closed. */
+  private draining = false;
   private ended!: () => void;
   /** Resolves once the socket closed and its name was released (its leave published). */
   readonly finished = new Promise<void>((resolve) => (this.ended = resolve));
@@ -101,7 +103,7 @@ export class Connection {
       if (++this.queuedFrames === MAX_QUEUED_FRAMES) this.ws.pause();
       this.line = this.line.then(async () => {
         await this.onFrame(text);
-        if (this.queuedFrames-- === MAX_QUEUED_FRAMES && !this.closed) this.ws.resume();
+        if (this.queuedFrames-- === MAX_QUEUED_FRAMES && !this.closed && !this.draining) this.ws.resume();
       });
     });
     this.ws.on('pong', () => (this.missedPongs = 0));
@@ -256,6 +258,22 @@ export class Connection {
     this.closed = true;
     this.held = null;
     this.ws.close(code, reason);
+    // Reading again lets the peer's close frame in; frames that follow ours are not handled.
+    if (this.draining) this.ws.resume();
+  }
+
+  /**
+   * For a drain: stops reading frames, then resolves once every frame already read was handled
+   * and every send among them answered (ack or error), so closing loses no answer.
+   */
+  async settle(): Promise<void> {
+    this.draining = true;
+    this.ws.pause();
+    for (let line = this.line; ; line = this.line) {
+      await line;
+      await Promise.allSettled([...this.sending]);
+      if (line === this.line && this.sending.size === 0) return;
+    }
   }
 
   ping(): void {
