@@ -40,6 +40,8 @@ export const CLOSE = {
 
 /** Replay pages: recovery reads the store in chunks of this many messages. */
 const REPLAY_PAGE = 200;
+/** A socket closed for being too slow is cut if it takes none of its queue for this long, ms. */
+const STALLED_MS = 2000;
 /** Frames read but not yet handled before the socket stops reading from the network. */
 const MAX_QUEUED_FRAMES = 256;
 
@@ -244,8 +246,21 @@ export class Connection {
   private tooSlow(): void {
     this.ctx.metrics.slowConsumers.inc();
     this.close(CLOSE.tryAgainLater, 'too slow: reconnect with ?since');
-    // A stalled peer may never read the close frame; do not wait for it.
-    setTimeout(() => this.ws.terminate(), 1000).unref();
+    // The close frame waits behind what is queued (at most maxBufferedBytes, and nothing is added
+    // now). A peer that goes on reading reaches it and learns to reconnect with ?since; cutting
+    // the connection at a fixed delay dropped the queue with the frame, and the peer saw only a
+    // broken connection (1006). A peer that takes nothing for STALLED_MS is cut.
+    let queued = this.ws.bufferedAmount;
+    const watch = setInterval(() => {
+      const now = this.ws.bufferedAmount;
+      if (this.ws.readyState === this.ws.CLOSED || now === 0) clearInterval(watch);
+      else if (now >= queued) {
+        clearInterval(watch);
+        this.ws.terminate();
+      }
+      queued = now;
+    }, STALLED_MS);
+    watch.unref();
   }
 
   private revokedBy(gen: number): boolean {
