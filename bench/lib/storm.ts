@@ -34,6 +34,8 @@ export interface StormResult {
   reconnected: number;
   /** From a client's close to the moment it holds every message stored before it reconnected. */
   recovery: LatencySummary;
+  /** The same from its reconnect attempt (leaves out the random wait of up to reconnectWithinMs). */
+  recoveryFromReconnect: LatencySummary;
   gaps: number;
   duplicates: number;
   /** Close codes seen by clients, with counts (B's restart: 1001; 1013 only for one that fell behind). */
@@ -47,6 +49,7 @@ interface Client {
   last: number;
   ws: WebSocket | null;
   closedAt: number;
+  reconnectAt: number;
   /** The room's newest acked seq when the client reconnected: recovered once it has that one. */
   target: number;
   recovered: boolean;
@@ -79,6 +82,12 @@ export async function runStorm(o: StormOptions): Promise<StormResult> {
   let gaps = 0;
   let duplicates = 0;
   const recovery = new Histogram();
+  const fromReconnect = new Histogram();
+  const recovered = (c: Client) => {
+    c.recovered = true;
+    recovery.record(performance.now() - c.closedAt);
+    fromReconnect.record(performance.now() - c.reconnectAt);
+  };
 
   // One sender per room on node A; its acks tell the room's newest seq.
   const senders = await Promise.all(
@@ -106,7 +115,7 @@ export async function runStorm(o: StormOptions): Promise<StormResult> {
     }
   })();
 
-  const clients: Client[] = Array.from({ length: o.clients }, (_, i) => ({ room: rooms[i % rooms.length]!, last: 0, ws: null, closedAt: 0, target: 0, recovered: true }));
+  const clients: Client[] = Array.from({ length: o.clients }, (_, i) => ({ room: rooms[i % rooms.length]!, last: 0, ws: null, closedAt: 0, reconnectAt: 0, target: 0, recovered: true }));
   const attach = async (c: Client, node: StormNode) => {
     const ws = await open(`${node.wsUrl}/chats/${c.room}/ws?since=${c.last}`, (ws) => {
       c.ws = ws;
@@ -114,10 +123,7 @@ export async function runStorm(o: StormOptions): Promise<StormResult> {
       ws.once('close', (code) => onClose(c, ws, code));
     });
     // Nothing stored since its close: it holds everything already.
-    if (!c.recovered && c.last >= c.target) {
-      c.recovered = true;
-      recovery.record(performance.now() - c.closedAt);
-    }
+    if (!c.recovered && c.last >= c.target) recovered(c);
   };
   const onMessage = (c: Client, data: string) => {
     const e = JSON.parse(data) as { event_type: string; seq?: number };
@@ -125,10 +131,7 @@ export async function runStorm(o: StormOptions): Promise<StormResult> {
     if (e.seq! <= c.last) duplicates++;
     else if (e.seq! > c.last + 1) gaps++;
     c.last = Math.max(c.last, e.seq!);
-    if (!c.recovered && c.last >= c.target) {
-      c.recovered = true;
-      recovery.record(performance.now() - c.closedAt);
-    }
+    if (!c.recovered && c.last >= c.target) recovered(c);
   };
   const onClose = (c: Client, ws: WebSocket, code: number) => {
     closes[code] = (closes[code] ?? 0) + 1;
@@ -139,6 +142,7 @@ export async function runStorm(o: StormOptions): Promise<StormResult> {
     // As a client behind a load balancer would: soon, to the node that is up, with ?since.
     setTimeout(() => {
       c.target = latest.get(c.room)!;
+      c.reconnectAt = performance.now();
       attach(c, o.a).catch(() => (c.ws = null));
     }, Math.random() * o.reconnectWithinMs);
   };
@@ -162,6 +166,7 @@ export async function runStorm(o: StormOptions): Promise<StormResult> {
     messages: sent,
     reconnected: recovery.count,
     recovery: recovery.summary(),
+    recoveryFromReconnect: fromReconnect.summary(),
     gaps,
     duplicates,
     closes,
