@@ -86,6 +86,10 @@ export async function startServer(opts: StartOptions = {}): Promise<TestServer> 
     CHITCHAT_LIMIT_TOKENS_PER_MINUTE: '0',
     CHITCHAT_LIMIT_SOCKETS_PER_ADDRESS: '0',
     CHITCHAT_LIMIT_ROOMS_PER_HOUR: '0',
+    // Per-address connection limits (issue 7), where the server has them: the fuzz, storm and
+    // property tests open thousands of sockets from 127.0.0.1. Ignored by a server without them.
+    CHITCHAT_LIMIT_CONNECTIONS_PER_ADDRESS: '0',
+    CHITCHAT_LIMIT_CONNECTS_PER_MINUTE: '0',
     ...opts.env,
   };
   const args = opts.built ? [BUILT_ENTRY] : ['--import', 'tsx', join(root, 'src', 'main.ts')];
