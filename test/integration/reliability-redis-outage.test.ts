@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
-import { api, createRoom, joinAs, type ChatClient, type ServerEvent } from '../helpers/chat.ts';
+import { api, connect, createRoom, joinAs, type ChatClient, type ServerEvent } from '../helpers/chat.ts';
 import { assertSeqRange, fullHistory, messageKey, waitUntil } from '../helpers/delivery.ts';
 import { privateRedis, redisServerSkip, type RedisInstance } from '../helpers/instances.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
@@ -81,6 +81,11 @@ describe('Redis outage under two nodes', { skip }, () => {
     await alice.next((e) => e.event_type === 'join' && e.name === 'dan');
     await bob.next((e) => e.event_type === 'join' && e.name === 'fay');
     await erin.next((e) => e.event_type === 'join' && e.name === 'fay');
+    // A room node B has no socket in yet: its first socket comes during the outage.
+    const roomC = (await createRoom(a.url, { title: 'Outage C', visibility: 'public' })).id as number;
+    const gus = track(await joinAs(a.wsUrl, roomC, 'gus'));
+    gus.send({ event_type: 'send', msg: 'c1', client_id: 'c1' });
+    await gus.next((e) => e.event_type === 'ack');
 
     await redis.kill();
     for (const node of [a, b]) {
@@ -100,6 +105,9 @@ describe('Redis outage under two nodes', { skip }, () => {
     // The other node's sockets cannot, yet: the outage is real.
     assert.equal(sends(dan).length, 0, 'dan (node B) got room A messages without Redis');
     assert.equal(sends(erin).length, 0, 'erin (node A) got room B messages without Redis');
+    // A socket opened during the outage starts at once and gets its replay from the store.
+    const lurker = track(await connect(b.wsUrl, roomC, { since: 0 }));
+    await lurker.next((e) => e.event_type === 'send' && e.msg === 'c1', 10_000);
 
     await redis.start();
     const back = Date.now();
@@ -139,5 +147,9 @@ describe('Redis outage under two nodes', { skip }, () => {
     dan.send({ event_type: 'send', msg: 'after', client_id: 'd1' });
     const got = await alice.next((e) => e.event_type === 'send' && e.msg === 'after', 10_000);
     assert.equal(got.seq, 6);
+    // The room first joined during the outage was subscribed when Redis came back.
+    gus.send({ event_type: 'send', msg: 'c2', client_id: 'c2' });
+    await lurker.next((e) => e.event_type === 'send' && e.msg === 'c2', 10_000);
+    assert.deepEqual(sends(lurker).map((e) => [e.seq, e.msg]), [[1, 'c1'], [2, 'c2']]);
   });
 });
