@@ -296,7 +296,8 @@ export class RedisBroker implements Broker {
   }
 
   async presence(roomId: number): Promise<PresenceEntry[]> {
-    this.available();
+    // During an outage only this node's own people are known: better than no room JSON at all.
+    if (this.wasReady && !this.up()) return [...(this.held.get(roomId)?.values() ?? [])];
     const hash = this.presenceKey(roomId);
     const fields = Object.entries(await this.cmd.hgetall(hash)).map(([key, raw]) => ({ key, raw, claim: parseClaim(raw) }));
     const others = [...new Set(fields.flatMap((f) => (f.claim && f.claim.node !== this.nodeId ? [f.claim.node] : [])))];

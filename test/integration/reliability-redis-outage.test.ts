@@ -105,6 +105,10 @@ describe('Redis outage under two nodes', { skip }, () => {
     // The other node's sockets cannot, yet: the outage is real.
     assert.equal(sends(dan).length, 0, 'dan (node B) got room A messages without Redis');
     assert.equal(sends(erin).length, 0, 'erin (node A) got room B messages without Redis');
+    // Room JSON still answers, with the people this node knows of.
+    const during = await api(a.url, 'GET', `/chats/${roomA}`);
+    assert.equal(during.status, 200);
+    assert.deepEqual(usernames(during.body.users), ['alice', 'carol']);
     // A socket opened during the outage starts at once and gets its replay from the store.
     const lurker = track(await connect(b.wsUrl, roomC, { since: 0 }));
     await lurker.next((e) => e.event_type === 'send' && e.msg === 'c1', 10_000);
