@@ -36,6 +36,9 @@ import { PostgresStore } from './store/postgres.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
 
+/** How long a drain waits for the sends already read to be answered before closing anyway. */
+const DRAIN_SETTLE_MS = 10_000;
+
 export interface App {
   http: FastifyInstance;
   /** Stops taking connections, flushes pending writes, closes sockets with 1001, closes the store. */
@@ -212,8 +215,12 @@ export async function createApp(config: Config): Promise<App> {
       accepting = false;
       clearInterval(pinger);
       await sweeper.stop();
-      await writer.flush();
       const conns = [...hub.connections()];
+      // Every frame already read is handled and every send answered before its socket closes:
+      // a send is stored and acked, or refused with an error, never stored without its ack.
+      // Bounded, for a store that does not answer.
+      await Promise.race([Promise.allSettled(conns.map((c) => c.settle())), new Promise((r) => setTimeout(r, DRAIN_SETTLE_MS).unref())]);
+      await writer.flush();
       for (const conn of conns) conn.close(CLOSE.goingAway, 'server shutting down');
       await writer.flush();
       // Give clients a moment to answer the close frame, then cut whoever did not.

@@ -31,6 +31,11 @@ export interface RoomEvent {
    * dropped unless it answers (its peer may be gone without a close). `data` is empty.
    */
   probeName?: string;
+  /**
+   * The publishing node stored messages in this room that the broker did not carry (it was
+   * disconnected): every socket reads what it missed from the store. `data` is empty.
+   */
+  resync?: true;
 }
 
 export interface PresenceEntry {
@@ -69,12 +74,17 @@ export type Unsubscribe = () => Promise<void>;
  * - claimName is atomic across nodes: of two concurrent claims of one name in one room by
  *   different persons, one wins; sockets of the person holding it are added to it.
  * - releaseName says true to exactly one of the name's sockets: the last to leave.
+ * - After an outage (a lost connection to the other nodes), the driver calls the onResync
+ *   listeners once it is subscribed again, so each node re-reads the store for its sockets: no
+ *   message stored meanwhile waits for the next one to reveal the gap.
  */
 export interface Broker {
   /** An id unique among the nodes sharing this broker. */
   readonly nodeId: string;
   publish(roomId: number, event: RoomEvent): Promise<void>;
   subscribe(roomId: number, handler: (event: RoomEvent) => void): Promise<Unsubscribe>;
+  /** Called after an outage, once events flow again: events of that time may have been missed. */
+  onResync(listener: () => void): void;
 
   /** Takes a name in a room for one socket; false when another person holds it. */
   claimName(roomId: number, key: string, entry: PresenceEntry, holder?: NameHolder): Promise<Claimed>;

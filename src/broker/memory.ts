@@ -32,6 +32,9 @@ export class MemoryBroker implements Broker {
     };
   }
 
+  /** One process loses no events: nothing to resync. */
+  onResync(): void {}
+
   async claimName(roomId: number, key: string, entry: PresenceEntry, holder = SINGLE): Promise<Claimed> {
     let room = this.names.get(roomId);
     if (!room) this.names.set(roomId, (room = new Map()));

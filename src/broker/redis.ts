@@ -10,6 +10,12 @@
 //   and the name may be claimed again. Commands that must only touch our own entries are Lua
 //   scripts, so they check the owner and write in one step. (The scripts read node keys they are
 //   not given: fine on one Redis, not on Redis Cluster.)
+// - Outage: while a connection is down nothing waits for Redis. Publishes are delivered locally
+//   and not queued for later (delivery is at most once; receivers fill gaps from the store), and
+//   the rooms that had one are told to resync when Redis is back. Name writes fail at once. On
+//   reconnecting, every room is subscribed again and then the resync listeners run, so each
+//   socket re-reads the store; the heartbeat runs at once and re-asserts our names if Redis lost
+//   them.
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Broker, Claimed, NameHolder, PresenceEntry, RoomEvent, Unsubscribe } from './broker.js';
@@ -121,6 +127,14 @@ export class RedisBroker implements Broker {
   private idleSince = 0;
   private beating: Promise<void> | null = null;
   private closed = false;
+  /** Set once the command connection was ready: from then on, being down is an outage. */
+  private wasReady = false;
+  private subWasReady = false;
+  /** Rooms with publishes skipped during an outage: told to resync when Redis is back. */
+  private readonly skipped = new Set<number>();
+  /** Presence fields released while Redis was unreachable: deleted there when it is back, unless held again. */
+  private readonly orphans = new Map<number, Set<string>>();
+  private readonly resyncListeners: (() => void)[] = [];
 
   constructor(options: RedisBrokerOptions) {
     this.prefix = options.prefix ?? 'chitchat:';
@@ -128,11 +142,22 @@ export class RedisBroker implements Broker {
     this.onError = options.onError ?? stderrOnce();
     // Commands fail after a few reconnect attempts (a claim gets an error rather than hanging);
     // SUBSCRIBE waits for Redis to come back, and ioredis resubscribes after a reconnect.
-    this.cmd = new Redis(options.url, { maxRetriesPerRequest: 5, connectionName: `chitchat-${this.nodeId}` });
-    this.sub = new Redis(options.url, { maxRetriesPerRequest: null, connectionName: `chitchat-sub-${this.nodeId}` });
+    // Reconnect attempts at most a second apart: a Redis that is back is noticed within a second.
+    const retryStrategy = (times: number) => Math.min(times * 100, 1000);
+    this.cmd = new Redis(options.url, { maxRetriesPerRequest: 5, retryStrategy, connectionName: `chitchat-${this.nodeId}` });
+    // Subscriptions are renewed by resubscribe(), which knows the rooms of now (ioredis would
+    // renew those of before the outage) and then resyncs the sockets.
+    this.sub = new Redis(options.url, {
+      maxRetriesPerRequest: null,
+      retryStrategy,
+      autoResubscribe: false,
+      connectionName: `chitchat-sub-${this.nodeId}`,
+    });
     this.cmd.on('error', this.onError);
     this.sub.on('error', this.onError);
     this.sub.on('message', (channel: string, raw: string) => this.receive(channel, raw));
+    this.sub.on('ready', () => void this.resubscribe());
+    this.cmd.on('ready', () => void this.reconnected().catch(this.onError));
     this.timer = setInterval(() => void this.heartbeat().catch(this.onError), options.heartbeatEveryMs ?? 10_000);
     this.timer.unref();
     void this.heartbeat().catch(this.onError);
@@ -144,10 +169,68 @@ export class RedisBroker implements Broker {
   private nodeKey = (nodeId: string) => `${this.prefix}node:${nodeId}`;
 
   async publish(roomId: number, event: RoomEvent): Promise<void> {
+    if (this.wasReady && !this.up()) {
+      // Not queued: a backlog replayed after the outage would arrive late and out of date.
+      this.skipped.add(roomId);
+      this.deliver(roomId, event);
+      return;
+    }
     // The command is queued now, so this node's publishes leave in call order.
     const sent = this.cmd.publish(this.channel(roomId), JSON.stringify({ node: this.nodeId, event } satisfies Envelope));
     this.deliver(roomId, event);
     await this.op(sent);
+  }
+
+  private up(): boolean {
+    return this.cmd.status === 'ready';
+  }
+
+  /** The subscriber connection is down after having been up (before its first connect, commands queue). */
+  private subDown(): boolean {
+    return this.subWasReady && this.sub.status !== 'ready';
+  }
+
+  /** Name writes fail at once during an outage rather than wait for Redis (before the first connect they queue). */
+  private available(): void {
+    if (this.wasReady && !this.up()) throw new Error('redis is unreachable');
+  }
+
+  onResync(listener: () => void): void {
+    this.resyncListeners.push(listener);
+  }
+
+  /** The subscriber connection is (back) up: subscribe every room of now, then resync the sockets. */
+  private async resubscribe(): Promise<void> {
+    this.subWasReady = true;
+    const channels = [...this.rooms.keys()].map(this.channel);
+    try {
+      if (channels.length > 0) await this.sub.subscribe(...channels);
+    } catch (err) {
+      this.onError(err as Error);
+      return;
+    }
+    for (const listener of this.resyncListeners) listener();
+  }
+
+  /** The command connection is (back) up: heartbeat (re-asserts lost names), tidy, tell rooms to resync. */
+  private async reconnected(): Promise<void> {
+    const first = !this.wasReady;
+    this.wasReady = true;
+    if (first) return;
+    await this.heartbeat();
+    for (const [roomId, fields] of this.orphans) {
+      for (const field of fields) {
+        if (this.held.get(roomId)?.has(field)) continue;
+        await this.cmd.eval(IF_OURS, 1, this.presenceKey(roomId), field, this.nodeId);
+      }
+    }
+    this.orphans.clear();
+    const rooms = [...this.skipped];
+    this.skipped.clear();
+    for (const roomId of rooms) {
+      const envelope = JSON.stringify({ node: this.nodeId, event: { data: '', resync: true } } satisfies Envelope);
+      await this.cmd.publish(this.channel(roomId), envelope);
+    }
   }
 
   private async op<T>(write: Promise<T>): Promise<T> {
@@ -188,7 +271,9 @@ export class RedisBroker implements Broker {
     if (!room) {
       // Commands on one connection run in order, so a SUBSCRIBE sent after an UNSUBSCRIBE of the
       // same channel leaves it subscribed.
-      room = { handlers: new Set(), subscribed: this.sub.subscribe(this.channel(roomId)) };
+      // While the subscriber is down, resubscribe() takes the room along when it is back.
+      const subscribed = this.subDown() ? Promise.resolve() : this.sub.subscribe(this.channel(roomId));
+      room = { handlers: new Set(), subscribed };
       this.rooms.set(roomId, room);
     }
     room.handlers.add(handler);
@@ -196,7 +281,7 @@ export class RedisBroker implements Broker {
     const leave = async () => {
       if (!joined.handlers.delete(handler) || joined.handlers.size > 0) return;
       if (this.rooms.get(roomId) === joined) this.rooms.delete(roomId);
-      if (!this.closed) await this.sub.unsubscribe(this.channel(roomId)).catch(this.onError);
+      if (!this.closed && !this.subDown()) await this.sub.unsubscribe(this.channel(roomId)).catch(this.onError);
     };
     try {
       await joined.subscribed;
@@ -212,6 +297,7 @@ export class RedisBroker implements Broker {
   }
 
   private async claim(roomId: number, key: string, entry: PresenceEntry, holder: NameHolder): Promise<Claimed> {
+    this.available();
     await this.alive();
     const got = await this.runClaim(roomId, key, entry, holder);
     if (got === false) return false;
@@ -231,6 +317,11 @@ export class RedisBroker implements Broker {
   async touchName(roomId: number, key: string, entry: PresenceEntry, device = ''): Promise<void> {
     const field = fieldOf(key, device);
     const mine = this.held.get(roomId)?.get(field);
+    if (this.wasReady && !this.up()) {
+      // Best effort: the entry is written back with our names if Redis lost them.
+      if (mine) mine.entry = entry;
+      return;
+    }
     const value = JSON.stringify({ node: this.nodeId, entry, person: mine?.holder.person ?? '' } satisfies Claim);
     if ((await this.op(this.cmd.eval(IF_OURS, 1, this.presenceKey(roomId), field, this.nodeId, value))) === 1 && mine) {
       mine.entry = entry;
@@ -241,11 +332,27 @@ export class RedisBroker implements Broker {
     const room = this.held.get(roomId);
     room?.delete(fieldOf(key, device));
     if (room?.size === 0) this.held.delete(roomId);
-    const args = [key, device, '', '', this.nodeKey(''), this.nodeId];
-    return (await this.op(this.cmd.eval(RELEASE, 1, this.presenceKey(roomId), ...args))) === 2;
+    const field = fieldOf(key, device);
+    try {
+      this.available();
+      const args = [key, device, '', '', this.nodeKey(''), this.nodeId];
+      return (await this.op(this.cmd.eval(RELEASE, 1, this.presenceKey(roomId), ...args))) === 2;
+    } catch (err) {
+      // Deleted when Redis is back; until then other nodes see the name as still held.
+      let fields = this.orphans.get(roomId);
+      if (!fields) this.orphans.set(roomId, (fields = new Set()));
+      fields.add(field);
+      throw err;
+    }
   }
 
   async presence(roomId: number): Promise<PresenceEntry[]> {
+    // During an outage only this node's own people are known: better than no room JSON at all.
+    if (this.wasReady && !this.up()) {
+      const byName = new Map<string, PresenceEntry[]>();
+      for (const { key, entry } of this.held.get(roomId)?.values() ?? []) byName.set(key, [...(byName.get(key) ?? []), entry]);
+      return [...byName.values()].map(summary);
+    }
     const hash = this.presenceKey(roomId);
     const fields = Object.entries(await this.cmd.hgetall(hash)).map(([field, raw]) => ({ field, raw, claim: parseClaim(raw) }));
     const others = [...new Set(fields.flatMap((f) => (f.claim && f.claim.node !== this.nodeId ? [f.claim.node] : [])))];
@@ -294,6 +401,7 @@ export class RedisBroker implements Broker {
   }
 
   async ping(): Promise<void> {
+    if (this.wasReady && !this.up()) throw new Error(`redis is ${this.cmd.status}`);
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error('redis did not answer PING within 2 s')), 2000);

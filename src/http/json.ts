@@ -5,6 +5,7 @@ import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import type { FastifyInstance } from 'fastify';
 import type { PresenceEntry } from '../broker/broker.js';
 import { AppError, type ErrorCode } from '../domain/errors.js';
+import { parseClientJson } from '../domain/json.js';
 import type { RoomRecord } from '../store/store.js';
 
 export const BODY_LIMIT = 64 * 1024;
@@ -18,7 +19,7 @@ export function acceptAnyJson(app: FastifyInstance): void {
     const text = String(body);
     if (text.trim() === '') return done(null, undefined);
     try {
-      done(null, JSON.parse(text));
+      done(null, parseClientJson(text));
     } catch {
       done(null, INVALID_JSON);
     }

@@ -52,6 +52,8 @@ export const CLOSE = {
 const REPLAY_PAGE = 50;
 /** Bytes a replay may queue beyond what the kernel took before it waits for the socket (SPEC §6). */
 export const REPLAY_BUFFER_BYTES = 1024 * 1024;
+/** A socket closed for being too slow is cut if it takes none of its queue for this long, ms. */
+const STALLED_MS = 2000;
 /** Frames read but not yet handled before the socket stops reading from the network. */
 const MAX_QUEUED_FRAMES = 256;
 
@@ -79,6 +81,8 @@ export class Connection {
   /** While replaying or filling a gap, live events wait here in arrival order. */
   private held: Held[] | null = null;
   private heldBytes = 0;
+  /** A resync was asked for while a catch-up was under way: run another once it ends. */
+  private resyncWanted = false;
   private closed = false;
   private readonly bucket: TokenBucket;
   private readonly out: FrameWriter;
@@ -92,6 +96,8 @@ export class Connection {
    */
   private line: Promise<void> = Promise.resolve();
   private queuedFrames = 0;
+  /** The server drains: no more frames are read until the socket is closed. */
+  private draining = false;
   private ended!: () => void;
   /** Resolves once the socket closed and its name was released (its leave published). */
   readonly finished = new Promise<void>((resolve) => (this.ended = resolve));
@@ -147,7 +153,7 @@ export class Connection {
       if (++this.queuedFrames === MAX_QUEUED_FRAMES) this.ws.pause();
       this.line = this.line.then(async () => {
         await this.onFrame(text);
-        if (this.queuedFrames-- === MAX_QUEUED_FRAMES && !this.closed) this.ws.resume();
+        if (this.queuedFrames-- === MAX_QUEUED_FRAMES && !this.closed && !this.draining) this.ws.resume();
       });
     });
     this.ws.on('pong', () => (this.missedPongs = 0));
@@ -168,6 +174,7 @@ export class Connection {
       if (event.probeName === this.nameKey) void this.probe(this.ctx.probeMs).then((alive) => alive || this.drop());
       return;
     }
+    if (event.resync) return this.resync();
     if (event.onlyName !== undefined && event.onlyName !== this.nameKey && event.onlyName !== this.tokenKey) return;
     if (event.banAddressUntil !== undefined) return this.banned(event.banAddressUntil, frame);
     if (event.exceptName !== undefined && event.exceptName === this.nameKey) return;
@@ -193,6 +200,21 @@ export class Connection {
     else if (event.revokeBelowGen !== undefined && this.revokedBy(event.revokeBelowGen)) {
       this.close(CLOSE.policy, 'token revoked');
     }
+  }
+
+  /**
+   * Reads the store for messages after lastSeq that the broker may not have carried (an outage),
+   * even when no later message arrives to reveal the gap.
+   */
+  resync(): void {
+    if (this.closed) return;
+    if (this.held) {
+      this.resyncWanted = true;
+      return;
+    }
+    this.held = [];
+    this.heldBytes = 0;
+    void this.catchUp(undefined);
   }
 
   /** Writes stored messages after lastSeq (up to `until`, exclusive), then releases held events. */
@@ -251,6 +273,10 @@ export class Connection {
         again.push(...held.slice(i + 1));
         return;
       }
+    }
+    if (this.resyncWanted) {
+      this.resyncWanted = false;
+      this.resync();
     }
   }
 
@@ -328,8 +354,21 @@ export class Connection {
   private tooSlow(): void {
     this.ctx.metrics.slowConsumers.inc();
     this.close(CLOSE.tryAgainLater, 'too slow: reconnect with ?since');
-    // A stalled peer may never read the close frame; do not wait for it.
-    setTimeout(() => this.ws.terminate(), 1000).unref();
+    // The close frame waits behind what is queued (at most maxBufferedBytes, and nothing is added
+    // now). A peer that goes on reading reaches it and learns to reconnect with ?since; cutting
+    // the connection at a fixed delay dropped the queue with the frame, and the peer saw only a
+    // broken connection (1006). A peer that takes nothing for STALLED_MS is cut.
+    let queued = this.ws.bufferedAmount;
+    const watch = setInterval(() => {
+      const now = this.ws.bufferedAmount;
+      if (this.ws.readyState === this.ws.CLOSED || now === 0) clearInterval(watch);
+      else if (now >= queued) {
+        clearInterval(watch);
+        this.ws.terminate();
+      }
+      queued = now;
+    }, STALLED_MS);
+    watch.unref();
   }
 
   private revokedBy(gen: number): boolean {
@@ -343,6 +382,22 @@ export class Connection {
     clearTimeout(this.expiry);
     this.held = null;
     this.ws.close(code, reason);
+    // Reading again lets the peer's close frame in; frames that follow ours are not handled.
+    if (this.draining) this.ws.resume();
+  }
+
+  /**
+   * For a drain: stops reading frames, then resolves once every frame already read was handled
+   * and every send among them answered (ack or error), so closing loses no answer.
+   */
+  async settle(): Promise<void> {
+    this.draining = true;
+    this.ws.pause();
+    for (let line = this.line; ; line = this.line) {
+      await line;
+      await Promise.allSettled([...this.sending]);
+      if (line === this.line && this.sending.size === 0) return;
+    }
   }
 
   ping(): void {

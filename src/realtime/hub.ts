@@ -14,7 +14,12 @@ export class Hub {
   constructor(
     private readonly broker: Broker,
     private readonly metrics: Metrics,
-  ) {}
+  ) {
+    // After a broker outage every socket re-reads what was stored meanwhile, on every node.
+    broker.onResync(() => {
+      for (const conn of this.connections()) conn.resync();
+    });
+  }
 
   /** Adds a socket to its room; resolves once the room's events reach it. */
   async add(conn: Connection): Promise<void> {

@@ -1,5 +1,7 @@
 // Group commit: messages that arrive together are stored in one transaction, then published
 // in seq order, then each sender's promise resolves (so its ack follows its broadcast).
+// The ack follows the durable write, never the broker: a publish delivers to this node's own
+// sockets at once, and what other nodes miss (a broker outage) they read from the store by seq.
 // One batch is in flight at a time; what arrives meanwhile forms the next batch.
 import type { Broker } from '../broker/broker.js';
 import type { AppendResult, NewMessage, Store } from '../store/store.js';
@@ -33,7 +35,7 @@ export class MessageWriter {
     });
   }
 
-  /** Resolves once everything queued so far is stored and published. */
+  /** Resolves once everything queued so far is stored (and handed to the broker). */
   async flush(): Promise<void> {
     while (this.running) await this.running;
   }
@@ -53,15 +55,13 @@ export class MessageWriter {
           end();
         }
         this.metrics.batchSize.observe(batch.length);
-        const published: Promise<void>[] = [];
         for (const r of results) {
           if (r.ok && !r.duplicate) {
             this.metrics.messagesStored.inc();
-            published.push(this.broker.publish(r.message.roomId, { data: encode.message(r.message), seq: r.message.seq }));
+            // Not awaited: a failed or stalled publish loses nothing, receivers fill the gap from the store.
+            this.broker.publish(r.message.roomId, { data: encode.message(r.message), seq: r.message.seq }).catch(() => {});
           }
         }
-        // A failed publish loses nothing: receivers fill the gap from the store by seq.
-        await Promise.allSettled(published);
         batch.forEach((p, i) => p.resolve(results[i]!));
       }
     } finally {

@@ -30,8 +30,16 @@ export interface Rig {
   browser: Browser;
   /** Replace it when a test restarts the server, so close() stops the live one. */
   server: TestServer;
+  /** Everyone person() opened: close() fails the suite if any saw a script error. */
+  people: Person[];
   close(): Promise<void>;
 }
+
+/**
+ * Console errors that are the browser reporting network outcomes a test provokes on purpose (a
+ * refused token, a stopped server), not the app's own errors.
+ */
+const NETWORK_NOISE = [/^Failed to load resource: /, /^WebSocket connection to '.*' failed/];
 
 /** `opts` go to the server, e.g. `{ env: { … } }` to run it with limits the default test server turns off. */
 export async function startRig(opts: StartOptions = {}): Promise<Rig> {
@@ -46,10 +54,14 @@ export async function startRig(opts: StartOptions = {}): Promise<Rig> {
   const rig: Rig = {
     browser,
     server,
+    people: [],
     async close() {
       await browser.close().catch(() => {});
       // rig.server, not the first one: a test may have restarted it.
       await rig.server.dispose();
+      // An after() hook that throws fails the suite: no test can forget to look.
+      const errors = rig.people.flatMap((p) => p.errors);
+      if (errors.length > 0) throw new Error(`script errors or CSP violations in the browser:\n${errors.join('\n')}`);
     },
   };
   return rig;
@@ -58,7 +70,7 @@ export async function startRig(opts: StartOptions = {}): Promise<Rig> {
 export interface Person {
   context: BrowserContext;
   page: Page;
-  /** Uncaught page errors and console errors, for asserting a clean run. */
+  /** Uncaught page errors, console.error calls and CSP violations, for asserting a clean run. */
   errors: string[];
 }
 
@@ -75,11 +87,23 @@ export async function person(rig: Rig, opts: { viewport?: { width: number; heigh
     ...(opts.viewport === PHONE && { isMobile: true, hasTouch: true, deviceScaleFactor: 1 }),
   });
   context.setDefaultTimeout(10_000);
+  // A CSP violation is an event in the page; reported as a console error, it is caught below.
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) =>
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline code'}`),
+    );
+  });
   const page = await context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() !== 'error' || NETWORK_NOISE.some((re) => re.test(msg.text()))) return;
+    errors.push(`console.error: ${msg.text()}`);
+  });
   await page.goto('/');
-  return { context, page, errors };
+  const p = { context, page, errors };
+  rig.people.push(p);
+  return p;
 }
 
 /** The README's pictures are refreshed only on request, so a test run leaves the tree clean. */

@@ -2,10 +2,8 @@
 // the token it opened with (SPEC §12). Tokens live 25 s here; the app renews them within 20 s.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { chromium } from 'playwright-core';
 import { connect, type ChatClient } from '../helpers/chat.ts';
-import { startServer } from '../helpers/server.ts';
-import { CHROMIUM, createRoom, enter, person, unavailable, type Rig } from './harness.js';
+import { createRoom, person, startRig, unavailable, type Rig } from './harness.js';
 
 const skip = unavailable();
 
@@ -14,11 +12,7 @@ describe('token renewal reaches the open socket', { skip, timeout: 120_000 }, ()
   let observer: ChatClient | undefined;
 
   before(async () => {
-    const [browser, server] = await Promise.all([
-      chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] }),
-      startServer({ env: { CHITCHAT_TOKEN_TTL_SECONDS: '25' } }),
-    ]);
-    rig = { browser, server, close: async () => void (await Promise.all([browser.close(), server.dispose()])) };
+    rig = await startRig({ env: { CHITCHAT_TOKEN_TTL_SECONDS: '25' } });
   });
   after(async () => {
     observer?.ws.terminate();
@@ -27,9 +21,8 @@ describe('token renewal reaches the open socket', { skip, timeout: 120_000 }, ()
 
   test('an owner stays connected past the first token’s expiry: no leave, no second join', async () => {
     const alice = await person(rig);
+    // The creator lands in the room with the owner token, which lives 25 s.
     await createRoom(alice.page, { title: 'Long talk', name: 'Alice' });
-    await alice.page.getByRole('link', { name: 'Enter the room' }).click();
-    await enter(alice.page, { name: 'Alice' }); // with the owner token, which lives 25 s
     const roomId = Number(/#\/room\/(\d+)/.exec(alice.page.url())![1]);
     observer = await connect(rig.server.wsUrl, roomId); // a public room: no token, no expiry
     const startedAt = Date.now();

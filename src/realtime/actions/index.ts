@@ -3,6 +3,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { AppError } from '../../domain/errors.js';
+import { parseClientJson } from '../../domain/json.js';
 import type { Connection } from '../connection.js';
 import type { Action } from './action.js';
 import { deleteAction } from './delete.js';
@@ -48,7 +49,7 @@ export interface InboundEvent {
 export function parseInbound(text: string): InboundEvent {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseClientJson(text);
   } catch {
     throw new AppError(303);
   }

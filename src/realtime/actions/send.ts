@@ -74,9 +74,13 @@ async function acknowledge(conn: Connection, stored: Promise<AppendResult>, entr
     const result = await stored;
     if (!result.ok) throw new AppError(101);
     conn.reply(encode.ack(result.message));
-    // Not after a leave: that would bring the released name back.
-    if (entry && conn.nameKey === key) await conn.ctx.broker.touchName(conn.roomId, key, entry, conn.device);
   } catch (err) {
     conn.sendError(err);
+    return;
+  }
+  // Not after a leave: that would bring the released name back. Best effort: the message is
+  // acked, so a broker that fails here must not answer the send with an error.
+  if (entry && conn.nameKey === key) {
+    await conn.ctx.broker.touchName(conn.roomId, key, entry, conn.device).catch((err: unknown) => conn.ctx.log.warn({ err }, 'presence touch failed'));
   }
 }
