@@ -36,7 +36,10 @@ export function MessageItem(
     const to = returnTo.current;
     if (editing || !to) return;
     returnTo.current = undefined;
-    const visible = [...(root.current?.querySelectorAll<HTMLElement>('.msg-actions button') ?? [])].find((b) => b.offsetParent !== null);
+    // The Edit button it was started from (inline, or in the phone's menu), wherever it sits among the actions.
+    const visible = [...(root.current?.querySelectorAll<HTMLElement>('.msg-actions button[aria-label^="Edit message"]') ?? [])].find(
+      (b) => b.offsetParent !== null,
+    );
     if (to === 'actions' && visible) visible.focus();
     else focusComposer();
   }, [editing]);
