@@ -81,7 +81,7 @@ export async function createApp(config: Config): Promise<App> {
   });
 
   let accepting = true;
-  const access = new Access(store, new Tokens(config.secret), config.adminKey);
+  const access = new Access(store, new Tokens(config.secret, config.tokenTtlSeconds), config.adminKey);
   const writer = new MessageWriter(store, broker, metrics);
   const hub = new Hub(broker, metrics);
   const ctx: ChatContext = {

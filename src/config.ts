@@ -48,6 +48,8 @@ export interface Config {
   /** Bytes a socket may have queued before it counts as too slow and is closed with 1013. */
   maxBufferedBytes: number;
   logLevel: string;
+  /** Lifetime of room tokens, seconds (SPEC §2: 60 minutes). Shorter only to test renewal. */
+  tokenTtlSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -75,6 +77,7 @@ const KEYS = {
   CHITCHAT_MAX_BUFFERED_BYTES: 'max-buffered-bytes',
   CHITCHAT_REQUEST_TIMEOUT_MS: 'request-timeout-ms',
   CHITCHAT_LOG_LEVEL: 'log-level',
+  CHITCHAT_TOKEN_TTL_SECONDS: 'token-ttl-seconds',
 } as const;
 type EnvKey = keyof typeof KEYS;
 
@@ -164,6 +167,7 @@ export function loadConfig(env: Source, argv: string[], cwd = process.cwd()): Co
     pingIntervalMs: int(merged, 'CHITCHAT_PING_INTERVAL_MS', 30_000, 100),
     maxBufferedBytes: int(merged, 'CHITCHAT_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024),
     logLevel,
+    tokenTtlSeconds: int(merged, 'CHITCHAT_TOKEN_TTL_SECONDS', 3600, 1, 7 * 24 * 3600),
   };
 }
 

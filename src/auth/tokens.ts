@@ -22,13 +22,17 @@ export const audienceFor = (roomId: number) => `chitchat:room:${roomId}`;
 export class Tokens {
   private readonly key: Uint8Array;
 
-  constructor(secret: string) {
+  constructor(
+    secret: string,
+    /** Lifetime of a token; the contract's 60 minutes unless configured for tests. */
+    private readonly ttlSeconds = TOKEN_TTL_SECONDS,
+  ) {
     this.key = new TextEncoder().encode(secret);
   }
 
   async issue(roomId: number, name: string, role: Role, gen: number): Promise<{ token: string; expiresAt: Date }> {
     const now = Math.floor(Date.now() / 1000);
-    const exp = now + TOKEN_TTL_SECONDS;
+    const exp = now + this.ttlSeconds;
     // username and room_id are the Go original's claims, kept for its clients.
     const token = await new SignJWT({ username: name, room_id: roomId, role, gen })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
