@@ -31,6 +31,9 @@ import { PostgresStore } from './store/postgres.js';
 import { SqliteStore } from './store/sqlite.js';
 import type { Store } from './store/store.js';
 
+/** Polled by load balancers and Prometheus: logged at debug only. */
+const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
 export interface App {
   http: FastifyInstance;
   /** Stops taking connections, flushes pending writes, closes sockets with 1001, closes the store. */
@@ -57,7 +60,13 @@ export async function createApp(config: Config): Promise<App> {
     logger: {
       level: config.logLevel,
       redact: ['req.headers.authorization', 'req.headers["sec-websocket-protocol"]', 'req.headers.cookie'],
+      // A person at a terminal reads lines; a log collector reads JSON.
+      ...(process.stdout.isTTY && {
+        transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,reqId' } },
+      }),
     },
+    // One line per request, written by the onResponse hook below, instead of Fastify's two.
+    disableRequestLogging: true,
     bodyLimit: BODY_LIMIT,
     requestTimeout: config.requestTimeoutMs,
     keepAliveTimeout: config.keepAliveTimeoutMs,
@@ -116,6 +125,12 @@ export async function createApp(config: Config): Promise<App> {
   });
   http.addHook('onResponse', async (req, reply) => {
     metrics.httpRequests.inc({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: reply.statusCode });
+  });
+  http.addHook('onResponse', async (req, reply) => {
+    const line = { method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) };
+    // Probes and scrapes come every few seconds: at info they would drown everything else.
+    if (QUIET_PATHS.has(req.url)) req.log.debug(line, 'request');
+    else req.log.info(line, 'request');
   });
 
   await http.register(fastifyHelmet, {

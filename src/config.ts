@@ -56,7 +56,7 @@ export class ConfigError extends Error {}
 
 type Source = Record<string, string | undefined>;
 
-const KEYS = {
+export const KEYS = {
   PORT: 'port',
   HOST: 'host',
   CHITCHAT_DATA_DIR: 'data-dir',
