@@ -87,6 +87,11 @@ export class RoomSocket extends Emitter<RoomEventMap> implements AsyncIterable<S
   private tokenEventSent = false;
   private tokenEventUnknown = false;
   private readonly color: string;
+  /**
+   * Events that arrive before connect() has resolved (a ?since replay comes before the join's
+   * answer) wait here until the caller had a chance to subscribe.
+   */
+  private early: ServerEvent[] | null = [];
 
   constructor(
     private readonly rest: RestClient,
@@ -235,8 +240,16 @@ export class RoomSocket extends Emitter<RoomEventMap> implements AsyncIterable<S
     clearTimeout(this.stableTimer);
     this.stableTimer = setTimeout(() => (this.attempt = 0), this.reconnect?.stableMs ?? 5000);
     for (const p of this.pending.values()) this.write(p);
-    this.first?.resolve();
-    this.first = undefined;
+    if (this.first) {
+      this.first.resolve();
+      this.first = undefined;
+      // After the caller's code that follows `await connect()` has run and subscribed.
+      setTimeout(() => {
+        const early = this.early ?? [];
+        this.early = null;
+        for (const ev of early) this.onEvent(ev);
+      }, 0);
+    }
   }
 
   private write(p: PendingSend): void {
@@ -246,6 +259,13 @@ export class RoomSocket extends Emitter<RoomEventMap> implements AsyncIterable<S
   }
 
   private onEvent(ev: ServerEvent): void {
+    if (this.early) {
+      // Only what settles the connection is handled now; the rest waits for the subscribers.
+      if (ev.event_type === 'presence' && !this.joined) this.live();
+      else if (ev.event_type === 'error' && !this.joined) return void this.onError(ev.error);
+      this.early.push(ev);
+      return;
+    }
     switch (ev.event_type) {
       case 'send':
         if (ev.seq <= this.seq) return; // already delivered before a reconnect
