@@ -13,11 +13,11 @@ export function tailCommand(): Command {
         const since = opts.since === undefined ? undefined : Number(opts.since);
         if (since !== undefined && (!Number.isSafeInteger(since) || since < 0)) throw new CliError(`--since must be a seq (a whole number ≥ 0), got "${opts.since}"`, 2);
         const chat = client(opts);
-        // Listening only: the socket joins no name, so the room sees no one come and go.
-        const credentials = connectCredentials(opts);
+        // Listening only: the socket joins no name (it only names the token), so nobody sees it.
         const socket = await chat.connect(room, {
-          ...(credentials.token === undefined && credentials.secret === undefined && credentials.ownerKey === undefined ? {} : { name: opts.name }),
-          ...credentials,
+          name: opts.name ?? 'tail',
+          listenOnly: true,
+          ...connectCredentials(opts),
           ...(since !== undefined && { since }),
         });
         const stop = () => void socket.close();

@@ -32,6 +32,8 @@ export interface ConnectOptions {
   ownerKey?: string;
   /** Replay every message with a greater seq first. Default: the room's newest seq now (only new messages). */
   since?: number;
+  /** Join no name even though `name` is given (it then only names the token): read, never speak. */
+  listenOnly?: boolean;
   /** Backoff settings, or false to stay closed after the first drop. */
   reconnect?: ReconnectOptions | false;
 }
@@ -140,7 +142,7 @@ export class RoomSocket extends Emitter<RoomEventMap> implements AsyncIterable<S
   /** Sends a message; resolves with its ack once it is durably stored (SPEC §4). */
   send(msg: string, options: SendOptions = {}): Promise<Ack> {
     if (this.stopped) return Promise.reject(new ChitChatError({ code: 0, error: 'The room socket is closed' }, 0));
-    if (this.opts.name === undefined) return Promise.reject(new ChitChatError({ code: 304, error: 'Unauthorized operation', field: 'name' }, 0));
+    if (!this.joins) return Promise.reject(new ChitChatError({ code: 304, error: 'Unauthorized operation', field: 'name' }, 0));
     if (!validText(msg)) return Promise.reject(new ChitChatError({ code: 303, error: 'Invalid JSON', field: 'msg' }, 0));
     const clientId = options.clientId ?? randomId();
     const existing = this.pending.get(clientId);
@@ -210,7 +212,7 @@ export class RoomSocket extends Emitter<RoomEventMap> implements AsyncIterable<S
       if (this.ws !== ws) return;
       opened = true;
       this.tokenEventSent = false;
-      if (this.opts.name === undefined) return this.live();
+      if (!this.joins) return this.live();
       const join: Record<string, unknown> = { event_type: 'join', name: this.opts.name, color: this.color };
       if (this.nameSecret !== undefined) join.name_secret = this.nameSecret;
       ws.send(JSON.stringify(join));
@@ -317,7 +319,7 @@ export class RoomSocket extends Emitter<RoomEventMap> implements AsyncIterable<S
       this.tokenEventUnknown = true;
       return false;
     }
-    if (!this.joined && this.opts.name !== undefined) {
+    if (!this.joined && this.joins) {
       // The join was refused. On the first connection that is the caller's answer; later, a 202
       // means the old socket still holds the name (the server frees it soon): try again.
       if (this.first || FATAL.has(error.code) || error.code === 303) {
@@ -394,6 +396,11 @@ export class RoomSocket extends Emitter<RoomEventMap> implements AsyncIterable<S
       }
       return e.body;
     }
+  }
+
+  /** Whether this socket joins a name (else it only listens). */
+  private get joins(): boolean {
+    return this.opts.name !== undefined && !this.opts.listenOnly;
   }
 
   private get reconnect(): ReconnectOptions | undefined {
