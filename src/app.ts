@@ -16,6 +16,7 @@ import { RedisBroker } from './broker/redis.js';
 import type { Config } from './config.js';
 import { AppError } from './domain/errors.js';
 import { banRoutes } from './http/bans.js';
+import { botRoutes } from './http/bots.js';
 import type { Deps } from './http/deps.js';
 import { acceptAnyJson, BODY_LIMIT } from './http/json.js';
 import { messageRoutes } from './http/messages.js';
@@ -165,6 +166,7 @@ export async function createApp(config: Config): Promise<App> {
   await tokenRoutes(http, deps);
   await messageRoutes(http, deps);
   await banRoutes(http, deps);
+  await botRoutes(http, deps);
   await opsRoutes(http, deps);
 
   if (existsSync(join(config.staticDir, 'index.html'))) {

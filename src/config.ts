@@ -16,6 +16,8 @@ export interface Limits {
   socketsPerAddress: number;
   /** Rooms created per hour per client address; 0 = unlimited. */
   roomsPerHour: number;
+  /** Messages per minute one bot's incoming webhook may post; 0 = unlimited. */
+  webhookPerMinute: number;
 }
 
 export interface Config {
@@ -73,6 +75,7 @@ export const KEYS = {
   CHITCHAT_LIMIT_TOKENS_PER_MINUTE: 'limit-tokens-per-minute',
   CHITCHAT_LIMIT_SOCKETS_PER_ADDRESS: 'limit-sockets-per-address',
   CHITCHAT_LIMIT_ROOMS_PER_HOUR: 'limit-rooms-per-hour',
+  CHITCHAT_LIMIT_WEBHOOK_PER_MINUTE: 'limit-webhook-per-minute',
   CHITCHAT_PING_INTERVAL_MS: 'ping-interval-ms',
   CHITCHAT_MAX_BUFFERED_BYTES: 'max-buffered-bytes',
   CHITCHAT_REQUEST_TIMEOUT_MS: 'request-timeout-ms',
@@ -161,6 +164,7 @@ export function loadConfig(env: Source, argv: string[], cwd = process.cwd()): Co
       tokensPerMinute: int(merged, 'CHITCHAT_LIMIT_TOKENS_PER_MINUTE', 10),
       socketsPerAddress: int(merged, 'CHITCHAT_LIMIT_SOCKETS_PER_ADDRESS', 100),
       roomsPerHour: int(merged, 'CHITCHAT_LIMIT_ROOMS_PER_HOUR', 30),
+      webhookPerMinute: int(merged, 'CHITCHAT_LIMIT_WEBHOOK_PER_MINUTE', 60),
     },
     requestTimeoutMs: int(merged, 'CHITCHAT_REQUEST_TIMEOUT_MS', 30_000),
     keepAliveTimeoutMs: merged.WRITE_TIMEOUT_MS !== undefined ? Number(merged.WRITE_TIMEOUT_MS) : 72_000,

@@ -18,6 +18,8 @@ export interface StoredMessage {
   /** ISO-8601 time the server stored it. */
   time: string;
   editedAt: string | null;
+  /** Posted by a bot (SPEC §11): shown with a badge. */
+  bot: boolean;
 }
 
 /** A message on the wire: the `send` event, and each entry of a history page. */
@@ -36,6 +38,7 @@ export function messageJson(m: StoredMessage): MessageJson {
   };
   if (m.clientId !== null) json.client_id = m.clientId;
   if (m.editedAt !== null) json.edited_at = m.editedAt;
+  if (m.bot) json.bot = true;
   return json;
 }
 

@@ -14,8 +14,8 @@ export async function tokenRoutes(app: FastifyInstance, deps: Deps): Promise<voi
   const { access, store, config } = deps;
   const tags = ['tokens'];
 
-  async function issue(room: RoomRecord, name: string, role: Role) {
-    const { token, expiresAt } = await access.tokens.issue(room.id, name, role, room.tokenGen);
+  async function issue(room: RoomRecord, name: string, role: Role, botId?: string) {
+    const { token, expiresAt } = await access.tokens.issue(room.id, name, role, room.tokenGen, botId);
     return { status: true, name, room_id: room.id, token, role, expires_at: expiresAt.toISOString() };
   }
 
@@ -52,6 +52,8 @@ export async function tokenRoutes(app: FastifyInstance, deps: Deps): Promise<voi
       }
       const name = validName(body.name);
       if (await store.isBanned(room.id, nameKey(name))) throw new AppError(204, 'name');
+      // A bot's name is the bot's alone (SPEC §11).
+      if (await store.bot(room.id, nameKey(name))) throw new AppError(202, 'name');
       reply.code(201);
       return issue(room, name, 'member');
     },
@@ -67,7 +69,7 @@ export async function tokenRoutes(app: FastifyInstance, deps: Deps): Promise<voi
       return { status: true };
     }
     reply.code(201);
-    return issue(room, claims.name, claims.role);
+    return issue(room, claims.name, claims.role, claims.botId);
   };
   const renewSchema = { schema: { tags, summary: 'A fresh token for the same name, room and role', params: RoomParams } };
   app.get<RoomReq>('/chats/:room/token/renew', renewSchema, renew);

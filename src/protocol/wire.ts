@@ -5,7 +5,7 @@
 export type Visibility = 'public' | 'private' | 'hidden';
 export const VISIBILITIES: readonly Visibility[] = ['public', 'private', 'hidden'];
 
-export type Role = 'member' | 'owner';
+export type Role = 'member' | 'owner' | 'bot';
 
 /** Someone connected to a room now (SPEC §1 `users`, §4 `presence`). */
 export interface RoomUser {
@@ -58,6 +58,8 @@ export interface ChatMessage {
   client_id?: string;
   /** When the author last edited it. */
   edited_at?: string;
+  /** Posted by a bot or through its webhook (SPEC §11). */
+  bot?: true;
 }
 
 export interface MessagePage {

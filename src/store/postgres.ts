@@ -13,9 +13,11 @@ import pg from 'pg';
 import type { StoredMessage } from '../domain/message.js';
 import { titleKey } from '../domain/room.js';
 import { migrate } from './migrations/postgres.js';
+import { postgresBots } from './postgres-bots.js';
 import {
   DuplicateTitleError,
   type AppendResult,
+  type BotRecord,
   type MessagePage,
   type NewMessage,
   type NewRoom,
@@ -42,7 +44,7 @@ const ROOM_COLUMNS = `id, title, description, visibility, password_hash AS "pass
   token_gen AS "tokenGen", last_seq AS "lastSeq", ${iso('created_at', 'createdAt')}, ${iso('updated_at', 'updatedAt')},
   ${iso('last_activity', 'lastActivity')}`;
 const MESSAGE_COLUMNS = `id, room_id AS "roomId", seq, name, color, msg, client_id AS "clientId", ${iso('created_at', 'time')},
-  ${iso('edited_at', 'editedAt')}`;
+  ${iso('edited_at', 'editedAt')}, bot`;
 const RETRIES = 3;
 
 /** PostgreSQL text cannot hold U+0000 (SQLite can): it becomes U+FFFD rather than failing a whole batch. */
@@ -59,6 +61,7 @@ type Queryable = pg.Pool | pg.PoolClient;
 export class PostgresStore implements Store {
   private readonly pool: pg.Pool;
   private closed = false;
+  private readonly bots: ReturnType<typeof postgresBots>;
 
   constructor(private readonly options: PostgresStoreOptions) {
     if (options.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) {
@@ -73,6 +76,7 @@ export class PostgresStore implements Store {
     // An idle connection broke (database restart): the pool drops it and the next query opens a
     // new one. Without a listener the 'error' event would kill the process.
     this.pool.on('error', () => {});
+    this.bots = postgresBots(this.pool);
   }
 
   private async rows<R extends pg.QueryResultRow>(sql: string, params: unknown[] = [], db: Queryable = this.pool): Promise<R[]> {
@@ -231,11 +235,11 @@ export class PostgresStore implements Store {
 
     const col = (k: keyof StoredMessage) => fresh.map((m) => m[k]);
     const inserted = await c.query(
-      `INSERT INTO messages (room_id, seq, id, name, color, msg, client_id, created_at)
-       SELECT r, s, i, n, c, m, k, $8::timestamptz FROM unnest($1::int[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
-         AS t(r, s, i, n, c, m, k)
+      `INSERT INTO messages (room_id, seq, id, name, color, msg, client_id, created_at, bot)
+       SELECT r, s, i, n, c, m, k, $8::timestamptz, b FROM unnest($1::int[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $9::boolean[])
+         AS t(r, s, i, n, c, m, k, b)
        ON CONFLICT DO NOTHING`,
-      [col('roomId'), col('seq'), col('id'), col('name'), col('color'), col('msg'), col('clientId'), time],
+      [col('roomId'), col('seq'), col('id'), col('name'), col('color'), col('msg'), col('clientId'), time, col('bot')],
     );
     if (inserted.rowCount !== fresh.length) throw new Skipped('a message row was skipped');
     const touched = [...new Set(fresh.map((m) => m.roomId))];
@@ -292,6 +296,23 @@ export class PostgresStore implements Store {
 
   async isBanned(roomId: number, nameKey: string): Promise<boolean> {
     return (await this.rows('SELECT 1 FROM bans WHERE room_id = $1 AND name_key = $2', [roomId, nameKey])).length > 0;
+  }
+
+  // Bots (SPEC §11): their SQL lives in postgres-bots.ts.
+  createBot(bot: BotRecord): Promise<boolean> {
+    return this.bots.createBot(bot);
+  }
+  bot(roomId: number, nameKey: string): Promise<BotRecord | undefined> {
+    return this.bots.bot(roomId, nameKey);
+  }
+  botByHook(hookHash: string): Promise<BotRecord | undefined> {
+    return this.bots.botByHook(hookHash);
+  }
+  listBots(roomId: number): Promise<BotRecord[]> {
+    return this.bots.listBots(roomId);
+  }
+  deleteBot(roomId: number, nameKey: string): Promise<boolean> {
+    return this.bots.deleteBot(roomId, nameKey);
   }
 
   async ping(): Promise<void> {

@@ -15,6 +15,7 @@ export interface MessageRow {
   client_id: string | null;
   created_at: string;
   edited_at: string | null;
+  bot: number;
 }
 
 export const toMessage = (r: MessageRow): StoredMessage => ({
@@ -27,9 +28,10 @@ export const toMessage = (r: MessageRow): StoredMessage => ({
   clientId: r.client_id,
   time: r.created_at,
   editedAt: r.edited_at,
+  bot: r.bot === 1,
 });
 
-export const MESSAGE_COLUMNS = 'room_id, seq, id, name, color, msg, client_id, created_at, edited_at';
+export const MESSAGE_COLUMNS = 'room_id, seq, id, name, color, msg, client_id, created_at, edited_at, bot';
 
 /** WAL with synchronous=FULL: a commit is on disk (WAL fsynced) before it returns. */
 export function openDatabase(file: string): Database.Database {
@@ -54,8 +56,8 @@ export function appender(db: Database.Database): (batch: readonly NewMessage[]) 
     `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND name = ? AND client_id = ?`,
   );
   const insert = db.prepare(
-    `INSERT INTO messages (room_id, seq, id, name, color, msg, client_id, created_at)
-     VALUES (@roomId, @seq, @id, @name, @color, @msg, @clientId, @time)`,
+    `INSERT INTO messages (room_id, seq, id, name, color, msg, client_id, created_at, bot)
+     VALUES (@roomId, @seq, @id, @name, @color, @msg, @clientId, @time, @bot)`,
   );
   const tx = db.transaction((items: readonly NewMessage[], time: string): AppendResult[] =>
     items.map((m) => {
@@ -66,7 +68,7 @@ export function appender(db: Database.Database): (batch: readonly NewMessage[]) 
       const next = nextSeq.get(time, m.roomId);
       if (!next) return { ok: false, reason: 'room_not_found' };
       const message = storedMessage(m, next.last_seq, time);
-      insert.run(message);
+      insert.run({ ...message, bot: message.bot ? 1 : 0 });
       return { ok: true, message, duplicate: false };
     }),
   );

@@ -8,10 +8,12 @@ import type { StoredMessage } from '../domain/message.js';
 import { titleKey, type Visibility } from '../domain/room.js';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite.js';
 import { appender, MESSAGE_COLUMNS, openDatabase, toMessage, type MessageRow } from './sqlite-append.js';
+import { sqliteBots } from './sqlite-bots.js';
 import type { WriterReply, WriterRequest } from './sqlite-writer.js';
 import {
   DuplicateTitleError,
   type AppendResult,
+  type BotRecord,
   type MessagePage,
   type NewMessage,
   type NewRoom,
@@ -54,6 +56,7 @@ export class SqliteStore implements Store {
   private readonly stmt;
   private readonly writer: WriterThread | undefined;
   private readonly appendHere: ((batch: readonly NewMessage[]) => AppendResult[]) | undefined;
+  private readonly bots: ReturnType<typeof sqliteBots>;
 
   constructor(file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -64,6 +67,7 @@ export class SqliteStore implements Store {
     if (file === ':memory:') this.appendHere = appender(this.db);
     else this.writer = new WriterThread(file);
     const db = this.db;
+    this.bots = sqliteBots(db);
     this.stmt = {
       roomById: db.prepare<[number], RoomRow>('SELECT * FROM rooms WHERE id = ?'),
       roomByKey: db.prepare<[string], RoomRow>('SELECT * FROM rooms WHERE title_key = ?'),
@@ -222,6 +226,23 @@ export class SqliteStore implements Store {
 
   async isBanned(roomId: number, nameKey: string): Promise<boolean> {
     return this.stmt.isBanned.get(roomId, nameKey) !== undefined;
+  }
+
+  // Bots (SPEC §11): their SQL lives in sqlite-bots.ts.
+  createBot(bot: BotRecord): Promise<boolean> {
+    return this.bots.createBot(bot);
+  }
+  bot(roomId: number, nameKey: string): Promise<BotRecord | undefined> {
+    return this.bots.bot(roomId, nameKey);
+  }
+  botByHook(hookHash: string): Promise<BotRecord | undefined> {
+    return this.bots.botByHook(hookHash);
+  }
+  listBots(roomId: number): Promise<BotRecord[]> {
+    return this.bots.listBots(roomId);
+  }
+  deleteBot(roomId: number, nameKey: string): Promise<boolean> {
+    return this.bots.deleteBot(roomId, nameKey);
   }
 
   async ping(): Promise<void> {

@@ -47,11 +47,25 @@ export interface NewMessage {
   color: string;
   msg: string;
   clientId: string | null;
+  /** Posted by a bot (its token or its webhook). */
+  bot?: boolean;
+}
+
+/** A room's bot (SPEC §11): its token carries `bid`; its webhook is known by a hash. */
+export interface BotRecord {
+  roomId: number;
+  name: string;
+  nameKey: string;
+  /** Random id in the bot's token; a token with another one is revoked. */
+  botId: string;
+  /** SHA-256 (hex) of the webhook's secret path segment. */
+  hookHash: string;
+  createdAt: string;
 }
 
 /** The stored form of a new message: a fresh id, its seq and the commit's time. */
 export function storedMessage(m: NewMessage, seq: number, time: string): StoredMessage {
-  return { id: randomUUID(), roomId: m.roomId, seq, name: m.name, color: m.color, msg: m.msg, clientId: m.clientId, time, editedAt: null };
+  return { id: randomUUID(), roomId: m.roomId, seq, name: m.name, color: m.color, msg: m.msg, clientId: m.clientId, time, editedAt: null, bot: m.bot === true };
 }
 
 export type AppendResult =
@@ -104,6 +118,14 @@ export interface Store {
   ban(roomId: number, nameKey: string): Promise<void>;
   unban(roomId: number, nameKey: string): Promise<boolean>;
   isBanned(roomId: number, nameKey: string): Promise<boolean>;
+
+  /** Adds a bot; false when the room has one of that name already (or the room is gone). */
+  createBot(bot: BotRecord): Promise<boolean>;
+  bot(roomId: number, nameKey: string): Promise<BotRecord | undefined>;
+  botByHook(hookHash: string): Promise<BotRecord | undefined>;
+  listBots(roomId: number): Promise<BotRecord[]>;
+  /** Revokes its token and webhook. */
+  deleteBot(roomId: number, nameKey: string): Promise<boolean>;
 
   /** Throws when the store cannot be reached (readiness). */
   ping(): Promise<void>;

@@ -25,6 +25,8 @@ export const joinAction = action({
       return;
     }
     if (await ctx.store.isBanned(roomId, key)) throw new AppError(204, 'name');
+    // A bot's name is the bot's alone (SPEC §11): only its token joins under it.
+    if (conn.claims?.role !== 'bot' && (await ctx.store.bot(roomId, key))) throw new AppError(202, 'name');
     const entry = { username: name, color, last_activity: new Date().toISOString() };
     if (!(await ctx.broker.claimName(roomId, key, entry)) && !(await reclaim(conn, key, entry))) {
       throw new AppError(202, 'name');

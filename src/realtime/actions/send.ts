@@ -29,7 +29,7 @@ export const sendAction = action({
     const msg = validMessageText(event.msg);
     const clientId = validClientId(event.client_id);
     const color = event.color === undefined ? conn.color : validColor(event.color);
-    const stored = conn.ctx.writer.append({ roomId: conn.roomId, name, color, msg, clientId });
+    const stored = conn.ctx.writer.append({ roomId: conn.roomId, name, color, msg, clientId, bot: conn.claims?.role === 'bot' });
     const now = Date.now();
     // The presence entry records activity now and then, and a new colour at once.
     const touch = now - conn.lastTouch > TOUCH_EVERY_MS || color !== conn.color;

@@ -44,6 +44,19 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (room_id, name_key)
   );
   `,
+  // Bots and incoming webhooks (SPEC §11).
+  `
+  ALTER TABLE messages ADD COLUMN bot boolean NOT NULL DEFAULT false;
+  CREATE TABLE bots (
+    room_id    integer NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+    name_key   text NOT NULL,
+    name       text NOT NULL,
+    bot_id     text NOT NULL,
+    hook_hash  text NOT NULL UNIQUE,
+    created_at timestamptz NOT NULL,
+    PRIMARY KEY (room_id, name_key)
+  );
+  `,
 ];
 
 /**

@@ -21,6 +21,11 @@ export function MessageItem(props: { m: ChatMessage; mine: boolean; grouped: boo
       <div class="bubble">
         <header class={grouped ? 'sr-only' : 'meta'}>
           <span class="author">{m.name}</span>
+          {m.bot && (
+            <span class="bot-badge" title="Posted by a bot or an integration">
+              bot
+            </span>
+          )}
           {mine && <span class="sr-only"> (you)</span>}
           <time dateTime={m.time} title={fullTime(m.time)}>
             {clockTime(m.time)}
