@@ -64,8 +64,11 @@ interface PendingSend {
 const DEFAULT_COLOR = '#607d8b';
 /** After a 306 the dropped sends are written again this much later. */
 const RATE_RETRY_MS = 1000;
-/** Codes that end the session for good: the room is gone, the name is banned, the key is wrong. */
-const FATAL = new Set([101, 204, 304, 401, 402]);
+/**
+ * Codes that end the session for good: the room is gone, the name is banned, the key is wrong, or
+ * the token is refused and could not be renewed or asked for again (revoked).
+ */
+const FATAL = new Set([101, 104, 204, 304, 401, 402, 403]);
 
 export class RoomSocket extends Emitter<RoomEventMap> implements AsyncIterable<ServerEvent> {
   private ws: SocketLike | undefined;
@@ -409,10 +412,17 @@ export class RoomSocket extends Emitter<RoomEventMap> implements AsyncIterable<S
 
   private setToken(held: HeldToken): void {
     this.held = held;
+    this.armRenewal();
+  }
+
+  /** Timers hold at most ~24.8 days; a bot's year-long token is looked at again until then. */
+  private armRenewal(): void {
     clearTimeout(this.renewTimer);
-    if (held.renewAt !== undefined) {
-      this.renewTimer = setTimeout(() => void this.renew(), Math.max(0, held.renewAt - Date.now()));
-    }
+    const at = this.held?.renewAt;
+    if (at === undefined || this.stopped) return;
+    const wait = at - Date.now();
+    const MAX_TIMER_MS = 2 ** 31 - 1;
+    this.renewTimer = setTimeout(() => (wait > MAX_TIMER_MS ? this.armRenewal() : void this.renew()), Math.max(0, Math.min(wait, MAX_TIMER_MS)));
   }
 
   /** Renews before expiry; a failure that may pass is retried while the token lasts. */
