@@ -16,8 +16,6 @@ export interface Limits {
   socketsPerAddress: number;
   /** Rooms created per hour per client address; 0 = unlimited. */
   roomsPerHour: number;
-  /** Messages per minute one bot's incoming webhook may post; 0 = unlimited. */
-  webhookPerMinute: number;
 }
 
 export interface Config {
@@ -50,6 +48,8 @@ export interface Config {
   /** Bytes a socket may have queued before it counts as too slow and is closed with 1013. */
   maxBufferedBytes: number;
   logLevel: string;
+  /** Messages per minute one bot's incoming webhook may post; 0 = unlimited. */
+  webhookPerMinute: number;
   /** Lifetime of room tokens, seconds (SPEC §2: 60 minutes). Shorter only to test renewal. */
   tokenTtlSeconds: number;
 }
@@ -164,13 +164,13 @@ export function loadConfig(env: Source, argv: string[], cwd = process.cwd()): Co
       tokensPerMinute: int(merged, 'CHITCHAT_LIMIT_TOKENS_PER_MINUTE', 10),
       socketsPerAddress: int(merged, 'CHITCHAT_LIMIT_SOCKETS_PER_ADDRESS', 100),
       roomsPerHour: int(merged, 'CHITCHAT_LIMIT_ROOMS_PER_HOUR', 30),
-      webhookPerMinute: int(merged, 'CHITCHAT_LIMIT_WEBHOOK_PER_MINUTE', 60),
     },
     requestTimeoutMs: int(merged, 'CHITCHAT_REQUEST_TIMEOUT_MS', 30_000),
     keepAliveTimeoutMs: merged.WRITE_TIMEOUT_MS !== undefined ? Number(merged.WRITE_TIMEOUT_MS) : 72_000,
     pingIntervalMs: int(merged, 'CHITCHAT_PING_INTERVAL_MS', 30_000, 100),
     maxBufferedBytes: int(merged, 'CHITCHAT_MAX_BUFFERED_BYTES', 4 * 1024 * 1024, 1024),
     logLevel,
+    webhookPerMinute: int(merged, 'CHITCHAT_LIMIT_WEBHOOK_PER_MINUTE', 60),
     tokenTtlSeconds: int(merged, 'CHITCHAT_TOKEN_TTL_SECONDS', 3600, 1, 7 * 24 * 3600),
   };
 }

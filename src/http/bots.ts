@@ -88,7 +88,7 @@ export async function botRoutes(app: FastifyInstance, deps: Deps): Promise<void>
         summary: 'Incoming webhook: `{"msg": …}` or Slack\'s `{"text": …}` posts to the room as the bot',
         body: WebhookBody,
       },
-      config: rateLimit(config.limits.webhookPerMinute, '1 minute', (req) => `hook ${hookHash((req.params as { hook: string }).hook)}`),
+      config: rateLimit(config.webhookPerMinute, '1 minute', (req) => `hook ${hookHash((req.params as { hook: string }).hook)}`),
     },
     async (req) => {
       const bot = /^[\w-]{43}$/.test(req.params.hook) ? await store.botByHook(hookHash(req.params.hook)) : undefined;

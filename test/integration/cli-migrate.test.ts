@@ -58,6 +58,7 @@ test('migrate copies rooms, messages with id and seq, edits, deletions, bans and
   await new Promise((r) => setTimeout(r, 300));
   const owner = (await chat.token(pub.id, { name: 'owner', ownerKey: pub.owner_key }))!;
   await chat.ban(pub.id, 'mallory', owner.token);
+  const bot = await chat.createBot(pub.id, 'ci', owner.token);
   await Promise.all([a.close(), b.close()]);
   const privToken = (await chat.token(priv.id, { name: 'reader', secret: 'correct horse' }))!.token;
   const before1 = { pub: await exportAll(chat, pub.id), priv: await exportAll(chat, priv.id, privToken) };
@@ -71,6 +72,7 @@ test('migrate copies rooms, messages with id and seq, edits, deletions, bans and
   assert.match(first.stdout, /^messages +3002 +3002  ok$/m);
   assert.match(first.stdout, /^rooms +3 +3  ok$/m);
   assert.match(first.stdout, /^bans +1 +1  ok$/m);
+  assert.match(first.stdout, /^bots +1 +1  ok$/m);
   assert.match(first.stdout, /counts match/);
   const again = await cli(args);
   assert.equal(again.code, 0, again.stderr);
@@ -92,6 +94,10 @@ test('migrate copies rooms, messages with id and seq, edits, deletions, bans and
     const socket = await pgChat.connect(pub.id, { name: 'carl' });
     const last = (before1.pub.at(-1) as { seq: number }).seq;
     assert.equal((await socket.send('first on postgres')).seq, last + 1, "the room's seq continues");
+    // The bot came along: its webhook (same secret, now on the PostgreSQL node) posts as it.
+    const hook = await fetch(bot.webhook_url.replace(server.url, node.url), { method: 'POST', body: JSON.stringify({ text: 'deployed' }) });
+    assert.equal(hook.status, 200);
+    assert.equal(((await hook.json()) as { seq: number }).seq, last + 2);
     await socket.close();
     const created = await pgChat.createRoom({ title: 'made on postgres' });
     assert.equal(created.id, priv.id + 1, 'room ids continue after the copied ones');
@@ -112,7 +118,7 @@ test('migrate copies rooms, messages with id and seq, edits, deletions, bans and
     await c.connect();
     const n = await c.query(`SELECT count(*)::int AS n FROM "${schema}".messages`);
     await c.end();
-    assert.equal(n.rows[0].n, 3003, 'nothing written by the refused run');
+    assert.equal(n.rows[0].n, 3004, 'nothing written by the refused run');
   } finally {
     await other.dispose();
   }
