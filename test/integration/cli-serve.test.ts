@@ -1,12 +1,15 @@
 // `chitchat serve`: the configuration table as flags; the start line and the request log lines
 // an operator reads (JSON when stdout is not a terminal).
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { test } from 'node:test';
 import { cli, startCli } from '../helpers/cli.ts';
 import { freePort } from '../helpers/server.ts';
+
+const root = resolve(import.meta.dirname, '..', '..');
 
 test('serve takes the settings as flags, names address, store, broker and data dir, and logs one line per request', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'chitchat-serve-'));
@@ -39,6 +42,7 @@ test('serve takes the settings as flags, names address, store, broker and data d
     );
     assert.ok(requests.every((l) => typeof l.ms === 'number'));
     assert.ok(!node.stdout().includes('incoming request'), "Fastify's own two lines per request are off");
+    assert.doesNotMatch(node.stderr(), /Deprecation|Warning/);
   } finally {
     node.proc.kill('SIGTERM');
     const done = await node.done;
@@ -57,4 +61,27 @@ test('serve refuses bad settings with the reason and exit code 2', async () => {
   const db = await cli(['serve', '--database-url', 'mysql://x']);
   assert.equal(db.code, 2);
   assert.match(db.stderr, /must be a postgres:\/\/ URL/);
+});
+
+test('on a terminal the log is lines a person reads, not JSON', { skip: !existsSync('/usr/bin/script') && 'needs script(1) from util-linux to fake a terminal' }, async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'chitchat-tty-'));
+  const port = await freePort();
+  const command = `${process.execPath} --import tsx src/cli/main.ts serve --port ${port} --data-dir ${dataDir}`;
+  // script(1) runs the server with a pseudo-terminal as its stdout.
+  const proc = spawn('/usr/bin/script', ['-qfec', command, '/dev/null'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  try {
+    const end = Date.now() + 60_000;
+    while (!/started at/.test(out) && Date.now() < end) await new Promise((r) => setTimeout(r, 100));
+    await fetch(`http://127.0.0.1:${port}/chats`);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.match(out, /INFO.*ChitChat 2\.0 started at/);
+    assert.match(out, /INFO.*request/);
+    assert.doesNotMatch(out, /\{"level":/, 'no JSON lines on a terminal');
+  } finally {
+    proc.kill('SIGTERM');
+    await new Promise((r) => proc.once('close', r));
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });
