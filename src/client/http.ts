@@ -53,6 +53,11 @@ export class RestClient {
   ) {}
 
   async call<T>(method: string, path: string, opts: { body?: unknown; token?: string | undefined } = {}): Promise<T> {
+    return (await this.request<T>(method, path, opts)).data;
+  }
+
+  /** As call(), with the HTTP status of the answer. */
+  async request<T>(method: string, path: string, opts: { body?: unknown; token?: string | undefined } = {}): Promise<{ status: number; data: T }> {
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
     if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
@@ -71,7 +76,7 @@ export class RestClient {
       /* judged by the status alone */
     }
     if (!res.ok) throw new ChitChatError(readApiError(json, res.status), res.status);
-    return json as T;
+    return { status: res.status, data: json as T };
   }
 
   /** Public and private rooms, newest activity first (hidden rooms are never listed). */
