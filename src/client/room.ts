@@ -149,7 +149,14 @@ export class RoomSocket extends Emitter<RoomEventMap> implements AsyncIterable<S
     if (!validText(msg)) return Promise.reject(new ChitChatError({ code: 303, error: 'Invalid JSON', field: 'msg' }, 0));
     const clientId = options.clientId ?? randomId();
     const existing = this.pending.get(clientId);
-    if (existing) return new Promise((resolve, reject) => this.pending.set(clientId, { ...existing, resolve, reject }));
+    if (existing) {
+      // The same message again (same client_id): both callers get its one ack.
+      return new Promise((resolve, reject) => {
+        const { resolve: before, reject: failBefore } = existing;
+        existing.resolve = (ack) => (before(ack), resolve(ack));
+        existing.reject = (err) => (failBefore(err), reject(err));
+      });
+    }
     const event = { ...options.extra, event_type: 'send', msg, color: options.color ?? this.color, client_id: clientId };
     return new Promise<Ack>((resolve, reject) => {
       const p: PendingSend = { frame: JSON.stringify(event), resolve, reject, written: false };

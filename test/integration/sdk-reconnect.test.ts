@@ -131,6 +131,10 @@ test('events arrive through callbacks and the async iterator alike', async () =>
   await writer.send('last');
   await reading;
   assert.deepEqual(types.filter((t) => t === 'send'), ['send', 'send']);
+  // The same client_id twice: one message, both callers get its ack.
+  const [x, y] = await Promise.all([writer.send('twice', { clientId: 'same-id' }), writer.send('twice', { clientId: 'same-id' })]);
+  assert.deepEqual([x.seq, y.seq, x.id], [3, 3, y.id]);
+  assert.equal((await chat.messages(room.id)).messages.filter((m) => m.msg === 'twice').length, 1);
   await writer.close();
   await until(() => joins.includes('leave writer'), 'the leave event');
   await reader.close();
