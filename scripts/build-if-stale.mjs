@@ -42,7 +42,14 @@ for (const t of targets) {
   const out = join(root, t.output);
   const built = existsSync(out) ? statSync(out).mtimeMs : 0;
   if (!force && built > 0 && built >= newest(t.sources)) continue;
-  process.stderr.write(`chitchat: building the ${t.name} (its sources changed)…\n`);
   const bin = join(root, 'node_modules', '.bin', t.command[0]);
+  if (!existsSync(bin)) {
+    // An install without dev dependencies (npm install --omit=dev) cannot build: use what is built.
+    if (built > 0) continue;
+    process.stderr.write(`chitchat: cannot build the ${t.name}: ${t.command[0]} is not installed (npm install with dev dependencies)\n`);
+    process.exitCode = 1;
+    continue;
+  }
+  process.stderr.write(`chitchat: building the ${t.name} (its sources changed)…\n`);
   execFileSync(bin, t.command.slice(1), { cwd: root, stdio: 'inherit' });
 }
