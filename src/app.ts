@@ -4,7 +4,7 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Access } from './auth/access.js';
@@ -18,6 +18,7 @@ import type { Config } from './config.js';
 import { AppError } from './domain/errors.js';
 import { banRoutes } from './http/bans.js';
 import { clientError, guardConnections, HEAD_TIMEOUT_SERVER_OPTIONS } from './http/connections.js';
+import { botRoutes } from './http/bots.js';
 import type { Deps } from './http/deps.js';
 import { acceptAnyJson, BODY_LIMIT } from './http/json.js';
 import { messageRoutes } from './http/messages.js';
@@ -38,6 +39,8 @@ import type { Store } from './store/store.js';
 
 /** How long a drain waits for the sends already read to be answered before closing anyway. */
 const DRAIN_SETTLE_MS = 10_000;
+/** Polled by load balancers and Prometheus: logged at debug only. */
+const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
 
 export interface App {
   http: FastifyInstance;
@@ -75,7 +78,13 @@ export async function createApp(config: Config): Promise<App> {
     logger: {
       level: config.logLevel,
       redact: ['req.headers.authorization', 'req.headers["sec-websocket-protocol"]', 'req.headers.cookie'],
+      // A person at a terminal reads lines; a log collector reads JSON.
+      ...(process.stdout.isTTY && {
+        transport: { target: 'pino-pretty', options: { translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,reqId' } },
+      }),
     },
+    // One line per request, written by the onResponse hook below, instead of Fastify's two.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: BODY_LIMIT,
     requestTimeout: config.requestTimeoutMs,
     keepAliveTimeout: config.keepAliveTimeoutMs,
@@ -147,6 +156,12 @@ export async function createApp(config: Config): Promise<App> {
   http.addHook('onResponse', async (req, reply) => {
     metrics.httpRequests.inc({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: reply.statusCode });
   });
+  http.addHook('onResponse', async (req, reply) => {
+    const line = { method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) };
+    // Probes and scrapes come every few seconds: at info they would drown everything else.
+    if (QUIET_PATHS.has(req.url)) req.log.debug(line, 'request');
+    else req.log.info(line, 'request');
+  });
 
   await http.register(fastifyHelmet, {
     contentSecurityPolicy: {
@@ -181,6 +196,7 @@ export async function createApp(config: Config): Promise<App> {
   await tokenRoutes(http, deps);
   await messageRoutes(http, deps);
   await banRoutes(http, deps);
+  await botRoutes(http, deps);
   await opsRoutes(http, deps);
 
   if (existsSync(join(config.staticDir, 'index.html'))) {

@@ -70,13 +70,15 @@ export interface Config {
   tokenTtlSeconds: number;
   /** How long a ban also bans the addresses of the name's sockets, hours; 0 = off. */
   banAddressHours: number;
+  /** Messages per minute one bot's incoming webhook may post; 0 = unlimited. */
+  webhookPerMinute: number;
 }
 
 export class ConfigError extends Error {}
 
 type Source = Record<string, string | undefined>;
 
-const KEYS = {
+export const KEYS = {
   PORT: 'port',
   HOST: 'host',
   CHITCHAT_DATA_DIR: 'data-dir',
@@ -97,6 +99,7 @@ const KEYS = {
   CHITCHAT_LIMIT_ROOMS_PER_HOUR: 'limit-rooms-per-hour',
   CHITCHAT_LIMIT_CONNECTIONS_PER_ADDRESS: 'limit-connections-per-address',
   CHITCHAT_LIMIT_CONNECTS_PER_MINUTE: 'limit-connects-per-minute',
+  CHITCHAT_LIMIT_WEBHOOK_PER_MINUTE: 'limit-webhook-per-minute',
   CHITCHAT_PING_INTERVAL_MS: 'ping-interval-ms',
   CHITCHAT_MAX_BUFFERED_BYTES: 'max-buffered-bytes',
   CHITCHAT_REPLAY_STALL_MS: 'replay-stall-ms',
@@ -205,6 +208,7 @@ export function loadConfig(env: Source, argv: string[], cwd = process.cwd()): Co
     logLevel,
     tokenTtlSeconds: int(merged, 'CHITCHAT_TOKEN_TTL_SECONDS', 3600, 1, 86_400),
     banAddressHours: int(merged, 'CHITCHAT_BAN_ADDRESS_HOURS', 24, 0, 24 * 365),
+    webhookPerMinute: int(merged, 'CHITCHAT_LIMIT_WEBHOOK_PER_MINUTE', 60),
   };
 }
 

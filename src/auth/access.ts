@@ -57,6 +57,11 @@ export class Access {
    */
   async claims(room: RoomRecord, token: string): Promise<TokenClaims> {
     const claims = await this.tokens.verify(token, room.id);
+    if (claims.role === 'bot') {
+      // Revoked by DELETE …/bots/:name (or replaced by a new bot of the same name).
+      const bot = await this.store.bot(room.id, nameKey(claims.name));
+      if (!bot || bot.botId !== claims.botId) throw new AppError(403, 'token');
+    }
     if (claims.role === 'member') {
       if (claims.gen !== room.tokenGen) throw new AppError(403, 'token');
       if (await this.store.isBanned(room.id, nameKey(claims.name))) throw new AppError(204, 'name');

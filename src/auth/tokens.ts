@@ -3,7 +3,7 @@
 import { decodeProtectedHeader, errors, jwtVerify, SignJWT } from 'jose';
 import { AppError } from '../domain/errors.js';
 
-export type Role = 'member' | 'owner';
+export type Role = 'member' | 'owner' | 'bot';
 
 export interface TokenClaims {
   roomId: number;
@@ -12,9 +12,13 @@ export interface TokenClaims {
   /** The room's token generation when issued. */
   gen: number;
   expiresAt: Date;
+  /** A bot token's id (role `bot`): the store must still hold a bot with it, else it is revoked. */
+  botId?: string;
 }
 
 export const TOKEN_TTL_SECONDS = 60 * 60;
+/** Bots run unattended: their tokens last a year and end by revocation (DELETE …/bots/:name). */
+export const BOT_TOKEN_TTL_SECONDS = 365 * 24 * 60 * 60;
 const ISSUER = 'chitchat';
 
 export const audienceFor = (roomId: number) => `chitchat:room:${roomId}`;
@@ -22,19 +26,19 @@ export const audienceFor = (roomId: number) => `chitchat:room:${roomId}`;
 export class Tokens {
   private readonly key: Uint8Array;
 
-  /** `ttlSeconds`: lifetime of issued tokens (SPEC §2: an hour; tests shorten it). */
   constructor(
     secret: string,
+    /** Lifetime of a token; the contract's 60 minutes unless configured for tests. */
     private readonly ttlSeconds = TOKEN_TTL_SECONDS,
   ) {
     this.key = new TextEncoder().encode(secret);
   }
 
-  async issue(roomId: number, name: string, role: Role, gen: number): Promise<{ token: string; expiresAt: Date }> {
+  async issue(roomId: number, name: string, role: Role, gen: number, botId?: string): Promise<{ token: string; expiresAt: Date }> {
     const now = Math.floor(Date.now() / 1000);
-    const exp = now + this.ttlSeconds;
+    const exp = now + (role === 'bot' ? BOT_TOKEN_TTL_SECONDS : this.ttlSeconds);
     // username and room_id are the Go original's claims, kept for its clients.
-    const token = await new SignJWT({ username: name, room_id: roomId, role, gen })
+    const token = await new SignJWT({ username: name, room_id: roomId, role, gen, ...(botId !== undefined && { bid: botId }) })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setIssuer(ISSUER)
       .setAudience(audienceFor(roomId))
@@ -59,11 +63,12 @@ export class Tokens {
         audience: audienceFor(roomId),
         requiredClaims: ['exp', 'sub'],
       });
-      const { sub, role, gen, exp } = payload;
-      if (typeof sub !== 'string' || (role !== 'member' && role !== 'owner') || typeof gen !== 'number') {
+      const { sub, role, gen, exp, bid } = payload;
+      if (typeof sub !== 'string' || (role !== 'member' && role !== 'owner' && role !== 'bot') || typeof gen !== 'number') {
         throw new AppError(403, 'token');
       }
-      return { roomId, name: sub, role, gen, expiresAt: new Date((exp ?? 0) * 1000) };
+      if (role === 'bot' && typeof bid !== 'string') throw new AppError(403, 'token');
+      return { roomId, name: sub, role, gen, expiresAt: new Date((exp ?? 0) * 1000), ...(role === 'bot' && { botId: bid as string }) };
     } catch (err) {
       throw tokenError(err);
     }

@@ -18,6 +18,8 @@ export interface StoredMessage {
   /** ISO-8601 time the server stored it. */
   time: string;
   editedAt: string | null;
+  /** Posted by a bot (SPEC §11): shown with a badge. */
+  bot: boolean;
   /** Hash of the author's name secret; null for messages from before names had secrets. */
   author?: string | null;
   /** The author's trip code (SPEC §12). */
@@ -50,6 +52,7 @@ export function messageJson(m: StoredMessage): MessageJson {
   if (m.replyTo) json.reply_to = m.replyTo;
   if (m.mentions && m.mentions.length > 0) json.mentions = m.mentions;
   if (m.reactions && Object.keys(m.reactions).length > 0) json.reactions = m.reactions;
+  if (m.bot) json.bot = true;
   return json;
 }
 

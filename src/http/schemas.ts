@@ -38,6 +38,16 @@ export const TokenBody = Type.Object(
 
 export const BanBody = Type.Object({ name: Type.String() }, loose);
 
+export const BotBody = Type.Object({ name: Type.String({ description: "the bot's name (1–32 characters); no person can join under it" }) }, loose);
+
+export const WebhookBody = Type.Object(
+  {
+    msg: Type.Optional(Type.String({ description: 'the message (1–4000 characters)' })),
+    text: Type.Optional(Type.String({ description: "Slack's field, used when msg is absent; &amp; &lt; &gt; are unescaped" })),
+  },
+  loose,
+);
+
 export const RoomParams = Type.Object({ room: Type.String({ description: 'room id or title (case-insensitive)' }) });
 
 export const HistoryQuery = Type.Object({

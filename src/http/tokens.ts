@@ -15,8 +15,8 @@ export async function tokenRoutes(app: FastifyInstance, deps: Deps): Promise<voi
   const { access, store, config, identities } = deps;
   const tags = ['tokens'];
 
-  async function issue(room: RoomRecord, name: string, role: Role) {
-    const { token, expiresAt } = await access.tokens.issue(room.id, name, role, room.tokenGen);
+  async function issue(room: RoomRecord, name: string, role: Role, botId?: string) {
+    const { token, expiresAt } = await access.tokens.issue(room.id, name, role, room.tokenGen, botId);
     return { status: true, name, room_id: room.id, token, role, expires_at: expiresAt.toISOString() };
   }
 
@@ -68,6 +68,8 @@ export async function tokenRoutes(app: FastifyInstance, deps: Deps): Promise<voi
     const name = validName(fields.name);
     if (await store.isBanned(room.id, nameKey(name))) throw new AppError(204, 'name');
     if (await store.isAddressBanned(room.id, ip)) throw new AppError(204, 'name');
+    // A bot's name is the bot's alone (SPEC §11).
+    if (await store.bot(room.id, nameKey(name))) throw new AppError(202, 'name');
     await checkSecret(name);
     reply.code(201);
     return issue(room, name, 'member');
@@ -83,7 +85,7 @@ export async function tokenRoutes(app: FastifyInstance, deps: Deps): Promise<voi
       return { status: true };
     }
     reply.code(201);
-    return issue(room, claims.name, claims.role);
+    return issue(room, claims.name, claims.role, claims.botId);
   };
   const renewSchema = { schema: { tags, summary: 'A fresh token for the same name, room and role', params: RoomParams } };
   app.get<RoomReq>('/chats/:room/token/renew', renewSchema, renew);

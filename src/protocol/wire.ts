@@ -5,7 +5,7 @@
 export type Visibility = 'public' | 'private' | 'hidden';
 export const VISIBILITIES: readonly Visibility[] = ['public', 'private', 'hidden'];
 
-export type Role = 'member' | 'owner';
+export type Role = 'member' | 'owner' | 'bot';
 
 /** Someone connected to a room now (SPEC §1 `users`, §4 `presence`). */
 export interface RoomUser {
@@ -78,6 +78,8 @@ export interface ChatMessage {
   reactions?: Reactions;
   /** (v3, §7) names written as `@name` in msg, as written, without duplicates. */
   mentions?: string[];
+  /** Posted by a bot or through its webhook (SPEC §11). */
+  bot?: true;
 }
 
 /** One ban, as `GET /chats/:room/bans` lists it for the owner (SPEC §5). */

@@ -372,7 +372,8 @@ export class Connection {
   }
 
   private revokedBy(gen: number): boolean {
-    if (this.claims?.role === 'owner') return false;
+    // Owner and bot tokens do not depend on the password; bots end by revocation.
+    if (this.claims?.role === 'owner' || this.claims?.role === 'bot') return false;
     return this.claims === null || this.claims.gen < gen;
   }
 

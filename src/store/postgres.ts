@@ -13,12 +13,14 @@ import pg from 'pg';
 import type { StoredMessage } from '../domain/message.js';
 import { titleKey } from '../domain/room.js';
 import { migrate } from './migrations/postgres.js';
+import { postgresBots } from './postgres-bots.js';
 import { PgConversations, REPLY_COLUMNS, tidy, unexpired } from './postgres-conversations.js';
 import { PostgresIdentity } from './postgres-identity.js';
 import {
   DuplicateTitleError,
   type AppendResult,
   type BanRecord,
+  type BotRecord,
   type Expiry,
   type NameSecretRecord,
   type MessagePage,
@@ -51,7 +53,7 @@ const ROOM_COLUMNS = `id, title, description, visibility, password_hash AS "pass
   token_gen AS "tokenGen", last_seq AS "lastSeq", ${iso('created_at', 'createdAt')}, ${iso('updated_at', 'updatedAt')},
   ${iso('last_activity', 'lastActivity')}, retention_seconds AS "retentionSeconds"`;
 const MESSAGE_COLUMNS = `id, room_id AS "roomId", seq, name, color, msg, client_id AS "clientId", ${iso('created_at', 'time')},
-  ${iso('edited_at', 'editedAt')}, author, trip, ${REPLY_COLUMNS}`;
+  ${iso('edited_at', 'editedAt')}, author, trip, ${REPLY_COLUMNS}, bot`;
 const RETRIES = 3;
 
 /** PostgreSQL text cannot hold U+0000 (SQLite can): it becomes U+FFFD rather than failing a whole batch. */
@@ -70,6 +72,7 @@ export class PostgresStore implements Store {
   private readonly identity: PostgresIdentity;
   private readonly talk: PgConversations;
   private closed = false;
+  private readonly bots: ReturnType<typeof postgresBots>;
 
   constructor(private readonly options: PostgresStoreOptions) {
     if (options.schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(options.schema)) {
@@ -86,6 +89,7 @@ export class PostgresStore implements Store {
     this.pool.on('error', () => {});
     this.identity = new PostgresIdentity(this.pool);
     this.talk = new PgConversations((sql, params) => this.rows(sql, params), (fn) => this.tx(fn), MESSAGE_COLUMNS);
+    this.bots = postgresBots(this.pool);
   }
 
   private async rows<R extends pg.QueryResultRow>(sql: string, params: unknown[] = [], db: Queryable = this.pool): Promise<R[]> {
@@ -255,15 +259,15 @@ export class PostgresStore implements Store {
     const mentions = fresh.map((m) => (m.mentions && m.mentions.length > 0 ? JSON.stringify(clean(m.mentions)) : null));
     const inserted = await c.query(
       `INSERT INTO messages (room_id, seq, id, name, color, msg, client_id, created_at, author, trip,
-         reply_id, reply_seq, reply_name, reply_excerpt, mentions)
+         reply_id, reply_seq, reply_name, reply_excerpt, mentions, bot)
        SELECT r, s, i, n, c, m, k, $8::timestamptz, a, tr, ri, rs, rn, re,
-         CASE WHEN mj IS NULL THEN NULL ELSE ARRAY(SELECT json_array_elements_text(mj::json)) END
+         CASE WHEN mj IS NULL THEN NULL ELSE ARRAY(SELECT json_array_elements_text(mj::json)) END, b
        FROM unnest($1::int[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[],
-         $9::text[], $10::text[], $11::text[], $12::int[], $13::text[], $14::text[], $15::text[])
-         AS t(r, s, i, n, c, m, k, a, tr, ri, rs, rn, re, mj)
+         $9::text[], $10::text[], $11::text[], $12::int[], $13::text[], $14::text[], $15::text[], $16::boolean[])
+         AS t(r, s, i, n, c, m, k, a, tr, ri, rs, rn, re, mj, b)
        ON CONFLICT DO NOTHING`,
       [col('roomId'), col('seq'), col('id'), col('name'), col('color'), col('msg'), col('clientId'), time,
-        col('author'), col('trip'), reply('id'), reply('seq'), reply('name'), reply('excerpt'), mentions],
+        col('author'), col('trip'), reply('id'), reply('seq'), reply('name'), reply('excerpt'), mentions, col('bot')],
     );
     if (inserted.rowCount !== fresh.length) throw new Skipped('a message row was skipped');
     const touched = [...new Set(fresh.map((m) => m.roomId))];
@@ -367,6 +371,24 @@ export class PostgresStore implements Store {
 
   touchNameSecret(roomId: number, secretHash: string): Promise<void> {
     return this.identity.touchNameSecret(roomId, secretHash);
+
+  }
+
+  // Bots (SPEC §11): their SQL lives in postgres-bots.ts.
+  createBot(bot: BotRecord): Promise<boolean> {
+    return this.bots.createBot(bot);
+  }
+  bot(roomId: number, nameKey: string): Promise<BotRecord | undefined> {
+    return this.bots.bot(roomId, nameKey);
+  }
+  botByHook(hookHash: string): Promise<BotRecord | undefined> {
+    return this.bots.botByHook(hookHash);
+  }
+  listBots(roomId: number): Promise<BotRecord[]> {
+    return this.bots.listBots(roomId);
+  }
+  deleteBot(roomId: number, nameKey: string): Promise<boolean> {
+    return this.bots.deleteBot(roomId, nameKey);
   }
 
   async ping(): Promise<void> {

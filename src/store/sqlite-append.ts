@@ -23,6 +23,7 @@ export interface MessageRow {
   reply_excerpt: string | null;
   /** JSON array, or null for none. */
   mentions: string | null;
+  bot: number;
 }
 
 export const toMessage = (r: MessageRow): StoredMessage => {
@@ -38,6 +39,7 @@ export const toMessage = (r: MessageRow): StoredMessage => {
     editedAt: r.edited_at,
     author: r.author,
     trip: r.trip,
+    bot: r.bot === 1,
   };
   if (r.reply_id !== null) m.replyTo = { id: r.reply_id, seq: r.reply_seq!, name: r.reply_name!, excerpt: r.reply_excerpt! };
   if (r.mentions !== null) m.mentions = JSON.parse(r.mentions) as string[];
@@ -45,7 +47,7 @@ export const toMessage = (r: MessageRow): StoredMessage => {
 };
 
 export const MESSAGE_COLUMNS =
-  'room_id, seq, id, name, color, msg, client_id, created_at, edited_at, author, trip, reply_id, reply_seq, reply_name, reply_excerpt, mentions';
+  'room_id, seq, id, name, color, msg, client_id, created_at, edited_at, author, trip, reply_id, reply_seq, reply_name, reply_excerpt, mentions, bot';
 
 /** The named parameters of a message row's INSERT. */
 export const messageParams = (m: StoredMessage) => ({
@@ -64,6 +66,7 @@ export const messageParams = (m: StoredMessage) => ({
   replyName: m.replyTo?.name ?? null,
   replyExcerpt: m.replyTo?.excerpt ?? null,
   mentions: m.mentions && m.mentions.length > 0 ? JSON.stringify(m.mentions) : null,
+  bot: m.bot ? 1 : 0,
 });
 
 /** WAL with synchronous=FULL: a commit is on disk (WAL fsynced) before it returns. */
@@ -89,8 +92,8 @@ export function appender(db: Database.Database): (batch: readonly NewMessage[]) 
     `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND name = ? AND client_id = ?`,
   );
   const insert = db.prepare(
-    `INSERT INTO messages (room_id, seq, id, name, color, msg, client_id, created_at, author, trip, reply_id, reply_seq, reply_name, reply_excerpt, mentions)
-     VALUES (@roomId, @seq, @id, @name, @color, @msg, @clientId, @time, @author, @trip, @replyId, @replySeq, @replyName, @replyExcerpt, @mentions)`,
+    `INSERT INTO messages (room_id, seq, id, name, color, msg, client_id, created_at, author, trip, reply_id, reply_seq, reply_name, reply_excerpt, mentions, bot)
+     VALUES (@roomId, @seq, @id, @name, @color, @msg, @clientId, @time, @author, @trip, @replyId, @replySeq, @replyName, @replyExcerpt, @mentions, @bot)`,
   );
   const tx = db.transaction((items: readonly NewMessage[], time: string): AppendResult[] =>
     items.map((m) => {

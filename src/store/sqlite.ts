@@ -8,6 +8,7 @@ import type { StoredMessage } from '../domain/message.js';
 import { titleKey, type Visibility } from '../domain/room.js';
 import { SQLITE_MIGRATIONS } from './migrations/sqlite.js';
 import { appender, MESSAGE_COLUMNS, openDatabase, toMessage, type MessageRow } from './sqlite-append.js';
+import { sqliteBots } from './sqlite-bots.js';
 import { SqliteConversations } from './sqlite-conversations.js';
 import { SqliteIdentity } from './sqlite-identity.js';
 import type { WriterCall, WriterReply, WriterRequest } from './sqlite-writer.js';
@@ -15,6 +16,7 @@ import {
   DuplicateTitleError,
   type AppendResult,
   type BanRecord,
+  type BotRecord,
   type Expiry,
   type NameSecretRecord,
   type MessagePage,
@@ -67,6 +69,7 @@ export class SqliteStore implements Store {
   private readonly writer: WriterThread | undefined;
   private readonly appendHere: ((batch: readonly NewMessage[]) => AppendResult[]) | undefined;
   private readonly identity: SqliteIdentity;
+  private readonly bots: ReturnType<typeof sqliteBots>;
 
   constructor(file: string) {
     if (file !== ':memory:') ownerOnly(file);
@@ -78,6 +81,7 @@ export class SqliteStore implements Store {
     if (file === ':memory:') this.appendHere = appender(this.db);
     else this.writer = new WriterThread(file);
     const db = this.db;
+    this.bots = sqliteBots(db);
     this.stmt = {
       roomById: db.prepare<[number], RoomRow>('SELECT * FROM rooms WHERE id = ?'),
       roomByKey: db.prepare<[string], RoomRow>('SELECT * FROM rooms WHERE title_key = ?'),
@@ -289,6 +293,24 @@ export class SqliteStore implements Store {
 
   async touchNameSecret(roomId: number, secretHash: string): Promise<void> {
     this.identity.touchNameSecret(roomId, secretHash);
+
+  }
+
+  // Bots (SPEC §11): their SQL lives in sqlite-bots.ts.
+  createBot(bot: BotRecord): Promise<boolean> {
+    return this.bots.createBot(bot);
+  }
+  bot(roomId: number, nameKey: string): Promise<BotRecord | undefined> {
+    return this.bots.bot(roomId, nameKey);
+  }
+  botByHook(hookHash: string): Promise<BotRecord | undefined> {
+    return this.bots.botByHook(hookHash);
+  }
+  listBots(roomId: number): Promise<BotRecord[]> {
+    return this.bots.listBots(roomId);
+  }
+  deleteBot(roomId: number, nameKey: string): Promise<boolean> {
+    return this.bots.deleteBot(roomId, nameKey);
   }
 
   async ping(): Promise<void> {

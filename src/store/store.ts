@@ -60,6 +60,20 @@ export interface NewMessage {
   replyTo?: ReplyRef | null;
   /** (§7) `@name`s in msg. */
   mentions?: string[];
+  /** Posted by a bot (its token or its webhook). */
+  bot?: boolean;
+}
+
+/** A room's bot (SPEC §11): its token carries `bid`; its webhook is known by a hash. */
+export interface BotRecord {
+  roomId: number;
+  name: string;
+  nameKey: string;
+  /** Random id in the bot's token; a token with another one is revoked. */
+  botId: string;
+  /** SHA-256 (hex) of the webhook's secret path segment. */
+  hookHash: string;
+  createdAt: string;
 }
 
 /** The stored form of a new message: a fresh id, its seq and the commit's time. */
@@ -76,6 +90,7 @@ export function storedMessage(m: NewMessage, seq: number, time: string): StoredM
     editedAt: null,
     author: m.author ?? null,
     trip: m.trip ?? null,
+    bot: m.bot === true,
   };
   if (m.replyTo) stored.replyTo = m.replyTo;
   if (m.mentions && m.mentions.length > 0) stored.mentions = m.mentions;
@@ -218,6 +233,14 @@ export interface Store {
   nameSecret(roomId: number, secretHash: string): Promise<NameSecretRecord | undefined>;
   /** Marks a name secret used now. */
   touchNameSecret(roomId: number, secretHash: string): Promise<void>;
+
+  /** Adds a bot; false when the room has one of that name already (or the room is gone). */
+  createBot(bot: BotRecord): Promise<boolean>;
+  bot(roomId: number, nameKey: string): Promise<BotRecord | undefined>;
+  botByHook(hookHash: string): Promise<BotRecord | undefined>;
+  listBots(roomId: number): Promise<BotRecord[]>;
+  /** Revokes its token and webhook. */
+  deleteBot(roomId: number, nameKey: string): Promise<boolean>;
 
   /** Throws when the store cannot be reached (readiness). */
   ping(): Promise<void>;

@@ -1,5 +1,8 @@
-// Typed client for the REST half of the API. Failures are values, never exceptions: every call
-// resolves to `{ ok: true, data }` or `{ ok: false, status, error }` (status 0 = network failure).
+// The REST half of the API for the app's screens, through the SDK's RestClient (chitchat/client).
+// Failures are values, never exceptions: every call resolves to `{ ok: true, data }` or
+// `{ ok: false, status, error }` (status 0 = network failure).
+import { ChitChatError } from '../../src/client/errors';
+import { RestClient, type FetchLike } from '../../src/client/http';
 import type { ApiError, BanEntry, CreatedRoom, MessagePage, Room, TokenGrant, Visibility } from './types';
 
 export type Result<T> = { ok: true; status: number; data: T; headers?: Headers } | { ok: false; status: number; error: ApiError };
@@ -23,38 +26,19 @@ export function roomPath(room: number | string): string {
   return `/chats/${encodeURIComponent(String(room))}`;
 }
 
-export async function call<T>(method: string, path: string, opts: { body?: unknown; token?: string } = {}): Promise<Result<T>> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
-  if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
-  let res: Response;
-  try {
-    res = await fetch(path, {
-      method,
-      headers,
-      body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
-      cache: 'no-store',
-    });
-  } catch {
-    return { ok: false, status: 0, error: NETWORK_ERROR };
-  }
-  let json: unknown = null;
-  try {
-    json = await res.json();
-  } catch {
-    /* an empty or non-JSON body: judged by the status alone */
-  }
-  if (res.ok) return { ok: true, status: res.status, data: json as T, headers: res.headers };
-  return { ok: false, status: res.status, error: readError(json, res.status) };
-}
+// Answers are never cached: a room's people and history change between two looks.
+const noStore: FetchLike = (url, init) => fetch(url, { ...init, cache: 'no-store' });
+const rest = new RestClient(location.origin, noStore);
 
-function readError(json: unknown, status: number): ApiError {
-  const e = (json as { error?: unknown } | null)?.error;
-  if (e && typeof e === 'object' && typeof (e as ApiError).error === 'string') {
-    const { code, error, field } = e as ApiError;
-    return { code: Number(code) || 0, error, field: typeof field === 'string' ? field : undefined };
+export async function call<T>(method: string, path: string, opts: { body?: unknown; token?: string } = {}): Promise<Result<T>> {
+  try {
+    const { status, data, headers } = await rest.request<T>(method, path, opts);
+    return { ok: true, status, data, ...(headers && { headers: headers as Headers }) };
+  } catch (err) {
+    if (!(err instanceof ChitChatError)) throw err;
+    if (err.status === 0) return { ok: false, status: 0, error: NETWORK_ERROR };
+    return { ok: false, status: err.status, error: err.body.code === 0 ? { code: 500, error: err.body.error } : err.body };
   }
-  return { code: 500, error: `The server answered ${status}.` };
 }
 
 export const api = {

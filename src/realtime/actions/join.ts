@@ -38,6 +38,8 @@ export const joinAction = action({
     }
     if (event.name_secret !== undefined) ctx.identities.of(event.name_secret); // malformed: 303 before anything else
     if (await ctx.store.isBanned(roomId, key)) throw new AppError(204, 'name');
+    // A bot's name is the bot's alone (SPEC §11): only its token joins under it.
+    if (conn.claims?.role !== 'bot' && (await ctx.store.bot(roomId, key))) throw new AppError(202, 'name');
     // The owner shares an address with the banned person at times (a household, an office's NAT):
     // an address ban never keeps the room's owner out.
     if (conn.claims?.role !== 'owner' && (await ctx.store.isAddressBanned(roomId, conn.address))) throw new AppError(204, 'name');

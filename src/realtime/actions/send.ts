@@ -42,6 +42,7 @@ export const sendAction = action({
       author: author?.hash ?? null,
       trip: author?.trip ?? null,
       mentions: mentionsIn(msg),
+      bot: conn.claims?.role === 'bot',
     };
     if (event.reply_to === undefined || event.reply_to === null) return queue(conn, input, key);
     // A reply reads its original first; the socket's next frame waits, so its order holds.

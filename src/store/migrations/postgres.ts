@@ -110,6 +110,19 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     EXECUTE format('CREATE INDEX messages_trgm ON messages USING gin (msg %s.gin_trgm_ops) WHERE NOT deleted', ns);
   END $$;
   `,
+  // Bots and incoming webhooks (SPEC §11).
+  `
+  ALTER TABLE messages ADD COLUMN bot boolean NOT NULL DEFAULT false;
+  CREATE TABLE bots (
+    room_id    integer NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+    name_key   text NOT NULL,
+    name       text NOT NULL,
+    bot_id     text NOT NULL,
+    hook_hash  text NOT NULL UNIQUE,
+    created_at timestamptz NOT NULL,
+    PRIMARY KEY (room_id, name_key)
+  );
+  `,
 ];
 
 /**

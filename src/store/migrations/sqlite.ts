@@ -111,4 +111,17 @@ export const SQLITE_MIGRATIONS: readonly string[] = [
     DELETE FROM reactions WHERE room_id = new.room_id AND seq = new.seq;
   END;
   `,
+  // Bots and incoming webhooks (SPEC §11).
+  `
+  ALTER TABLE messages ADD COLUMN bot INTEGER NOT NULL DEFAULT 0;
+  CREATE TABLE bots (
+    room_id    INTEGER NOT NULL REFERENCES rooms(id) ON DELETE CASCADE,
+    name_key   TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    bot_id     TEXT NOT NULL,
+    hook_hash  TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (room_id, name_key)
+  ) WITHOUT ROWID;
+  `,
 ];

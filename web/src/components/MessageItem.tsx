@@ -63,6 +63,11 @@ export function MessageItem(
         <header class={grouped ? 'sr-only' : 'meta'}>
           <span class="author">{m.name}</span>
           <Trip trip={m.trip} />
+          {m.bot && (
+            <span class="bot-badge" title="Posted by a bot or an integration">
+              bot
+            </span>
+          )}
           {mine && <span class="sr-only"> (you)</span>}
           <time dateTime={m.time} title={fullTime(m.time)}>
             {clockTime(m.time)}

@@ -1,0 +1,140 @@
+// `chitchat migrate`: a SQLite data dir with a few thousand messages into the real PostgreSQL;
+// then a node on PostgreSQL serves the same history and continues each room's seq.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import pg from 'pg';
+import { ChitChat } from '../../src/client/index.ts';
+import { cli } from '../helpers/cli.ts';
+import { startServer, type TestServer } from '../helpers/server.ts';
+import { POSTGRES_URL, postgresSkip, uniqueName } from '../helpers/services.ts';
+
+const skip = await postgresSkip();
+let sqlite: TestServer | undefined;
+const schema = uniqueName('migrate');
+const otherSchema = uniqueName('migrate_other');
+
+before(async () => {
+  if (!skip) sqlite = await startServer();
+});
+after(async () => {
+  await sqlite?.dispose();
+  if (skip) return;
+  const c = new pg.Client({ connectionString: POSTGRES_URL });
+  await c.connect();
+  for (const s of [schema, otherSchema]) await c.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
+  await c.end();
+});
+
+async function exportAll(chat: ChitChat, room: number, token?: string): Promise<unknown[]> {
+  const out: unknown[] = [];
+  let after1 = 0;
+  for (;;) {
+    const page = await chat.messages(room, { after: after1, limit: 200 }, token);
+    out.push(...page.messages);
+    if (!page.has_more) return out;
+    after1 = page.messages.at(-1)!.seq;
+  }
+}
+
+test('migrate copies rooms, messages with id and seq, edits, deletions, bans and owner keys; reruns; refuses other rooms', { skip }, async () => {
+  const server = sqlite!;
+  const chat = new ChitChat({ url: server.url });
+  const pub = await chat.createRoom({ title: 'migrated public' });
+  const priv = await chat.createRoom({ title: 'migrated private', visibility: 'private', password: 'correct horse' });
+  const a = await chat.connect(pub.id, { name: 'ann' });
+  const b = await chat.connect(priv.id, { name: 'bob', secret: 'correct horse' });
+  for (let i = 0; i < 12; i++) {
+    await Promise.all([
+      ...Array.from({ length: 200 }, (_, j) => a.send(`public ${i}.${j}`)),
+      ...Array.from({ length: 50 }, (_, j) => b.send(`private ${i}.${j}`)),
+    ]);
+  }
+  const edited = await a.send('to be edited');
+  a.edit(edited.id, 'edited text');
+  const gone = await b.send('to be deleted');
+  b.delete(gone.id);
+  await new Promise((r) => setTimeout(r, 300));
+  const owner = (await chat.token(pub.id, { name: 'owner', ownerKey: pub.owner_key }))!;
+  await chat.ban(pub.id, 'mallory', owner.token);
+  const bot = await chat.createBot(pub.id, 'ci', owner.token);
+  await Promise.all([a.close(), b.close()]);
+  const privToken = (await chat.token(priv.id, { name: 'reader', secret: 'correct horse' }))!.token;
+  const before1 = { pub: await exportAll(chat, pub.id), priv: await exportAll(chat, priv.id, privToken) };
+  assert.equal(before1.pub.length + before1.priv.length, 3000 + 1, 'a few thousand messages (the deleted one is not served)');
+  const rooms1 = (await chat.listRooms()).map((r) => [r.id, r.title]).sort();
+  await server.stop();
+
+  const args = ['migrate', '--to', POSTGRES_URL, '--schema', schema, '--data-dir', server.dataDir, '--batch', '250'];
+  const first = await cli(args);
+  assert.equal(first.code, 0, first.stderr + first.stdout);
+  assert.match(first.stdout, /^messages +3002 +3002  ok$/m);
+  assert.match(first.stdout, /^rooms +3 +3  ok$/m);
+  assert.match(first.stdout, /^bans +1 +1  ok$/m);
+  assert.match(first.stdout, /^bots +1 +1  ok$/m);
+  assert.match(first.stdout, /counts match/);
+  const again = await cli(args);
+  assert.equal(again.code, 0, again.stderr);
+  assert.match(again.stdout, /^messages +3002 +3002  ok$/m, 'a rerun adds nothing');
+
+  // A node on PostgreSQL, signing with the SQLite node's secret, so its tokens stay valid.
+  const secret = readFileSync(join(server.dataDir, 'secret'), 'utf8').trim();
+  const node = await startServer({ env: { CHITCHAT_DATABASE_URL: POSTGRES_URL, CHITCHAT_DATABASE_SCHEMA: schema, CHITCHAT_SECRET: secret } });
+  try {
+    const pgChat = new ChitChat({ url: node.url });
+    assert.deepEqual((await pgChat.listRooms()).map((r) => [r.id, r.title]).sort(), rooms1);
+    assert.deepEqual(await exportAll(pgChat, pub.id), before1.pub, 'the same history: ids, seqs, names, times, edits');
+    assert.deepEqual(await exportAll(pgChat, priv.id, privToken), before1.priv, 'the private room too, with the old token');
+    // The password and the owner key hashes came along.
+    assert.ok(await pgChat.token(priv.id, { name: 'newcomer', secret: 'correct horse' }));
+    const pgOwner = (await pgChat.token(pub.id, { name: 'owner', ownerKey: pub.owner_key }))!;
+    assert.equal(pgOwner.role, 'owner');
+    await assert.rejects(pgChat.token(priv.id, { name: 'mallory', secret: 'correct horse' }).then(() => pgChat.connect(pub.id, { name: 'mallory' })), { code: 204 });
+    const socket = await pgChat.connect(pub.id, { name: 'carl' });
+    const last = (before1.pub.at(-1) as { seq: number }).seq;
+    assert.equal((await socket.send('first on postgres')).seq, last + 1, "the room's seq continues");
+    // The bot came along: its webhook (same secret, now on the PostgreSQL node) posts as it.
+    const hook = await fetch(bot.webhook_url.replace(server.url, node.url), { method: 'POST', body: JSON.stringify({ text: 'deployed' }) });
+    assert.equal(hook.status, 200);
+    assert.equal(((await hook.json()) as { seq: number }).seq, last + 2);
+    await socket.close();
+    const created = await pgChat.createRoom({ title: 'made on postgres' });
+    assert.equal(created.id, priv.id + 1, 'room ids continue after the copied ones');
+  } finally {
+    await node.dispose();
+  }
+
+  // A database that already holds different rooms is refused, and left as it was.
+  const other = await startServer();
+  try {
+    const otherChat = new ChitChat({ url: other.url });
+    await otherChat.createRoom({ title: 'someone else' });
+    await other.stop();
+    const refused = await cli(['migrate', '--to', POSTGRES_URL, '--schema', schema, '--data-dir', other.dataDir]);
+    assert.equal(refused.code, 1);
+    assert.match(refused.stderr, /refusing: the PostgreSQL database already holds 3 room\(s\) this data dir does not have/);
+    const c = new pg.Client({ connectionString: POSTGRES_URL });
+    await c.connect();
+    const n = await c.query(`SELECT count(*)::int AS n FROM "${schema}".messages`);
+    await c.end();
+    assert.equal(n.rows[0].n, 3004, 'nothing written by the refused run');
+  } finally {
+    await other.dispose();
+  }
+});
+
+test('migrate: clear errors for an unreachable database, a bad URL, a missing data dir', { skip }, async () => {
+  const bad = await cli(['migrate', '--to', 'mysql://x', '--data-dir', sqlite!.dataDir]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--to must be a postgres:\/\/ URL/);
+  const none = await cli(['migrate', '--to', POSTGRES_URL, '--data-dir', '/nonexistent/dir']);
+  assert.equal(none.code, 1);
+  assert.match(none.stderr, /no SQLite database at/);
+  const down = await cli(['migrate', '--to', 'postgres://nobody@127.0.0.1:1/test', '--schema', otherSchema, '--data-dir', sqlite!.dataDir]);
+  assert.equal(down.code, 1);
+  assert.match(down.stderr, /cannot connect to PostgreSQL/);
+  const missing = await cli(['migrate']);
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /required option '--to <url>'/);
+});
