@@ -157,7 +157,8 @@ export async function createApp(config: Config): Promise<App> {
     metrics.httpRequests.inc({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: reply.statusCode });
   });
   http.addHook('onResponse', async (req, reply) => {
-    const line = { method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) };
+    // The client's address: behind a trusted proxy, the one it forwarded (CHITCHAT_TRUST_PROXY).
+    const line = { method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime), remoteAddress: req.ip };
     // Probes and scrapes come every few seconds: at info they would drown everything else.
     if (QUIET_PATHS.has(req.url)) req.log.debug(line, 'request');
     else req.log.info(line, 'request');
