@@ -42,7 +42,7 @@ async function exportAll(chat: ChitChat, room: number, token?: string): Promise<
   }
 }
 
-test('migrate copies rooms, messages with id and seq, edits, deletions, bans and owner keys; reruns; refuses other rooms', { skip }, async () => {
+test('migrate copies rooms, messages with id and seq, edits, deletions, replies, mentions, reactions, read positions, name secrets, bans, address bans and owner keys; reruns; refuses other rooms', { skip }, async () => {
   const server = sqlite!;
   const chat = new ChitChat({ url: server.url });
   const pub = await chat.createRoom({ title: 'migrated public' });
