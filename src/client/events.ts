@@ -26,6 +26,8 @@ export interface RoomEventMap {
   message: ChatMessage;
   join: Of<'join'>;
   leave: Of<'leave'>;
+  /** A person's device count changed without a join or leave (SPEC §12). */
+  devices: Of<'devices'>;
   presence: Of<'presence'>;
   typing: Of<'typing'>;
   edit: Of<'edit'>;

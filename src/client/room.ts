@@ -509,8 +509,8 @@ export class RoomSocket extends Emitter<RoomEventMap> implements AsyncIterable<S
   }
 }
 
-const MAPPED = new Set(['join', 'leave', 'typing', 'edit', 'delete', 'room_updated']);
-function isMapped(type: string): type is 'join' | 'leave' | 'typing' | 'edit' | 'delete' | 'room_updated' {
+const MAPPED = new Set(['join', 'leave', 'devices', 'typing', 'edit', 'delete', 'room_updated']);
+function isMapped(type: string): type is 'join' | 'leave' | 'devices' | 'typing' | 'edit' | 'delete' | 'room_updated' {
   return MAPPED.has(type);
 }
 

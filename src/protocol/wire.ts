@@ -124,6 +124,8 @@ export type ServerEvent =
   | { event_type: 'token'; expires_at: string }
   | { event_type: 'ack'; client_id?: string; id: string; seq: number }
   | { event_type: 'presence'; users: RoomUser[] }
+  /** (v3, §12) A person's device count changed: a second device joined, or one of several left. */
+  | { event_type: 'devices'; name: string; devices: number }
   | { event_type: 'typing'; name: string }
   | { event_type: 'edit'; id: string; msg: string; seq?: number; name?: string; edited_at?: string }
   | { event_type: 'delete'; id: string; seq?: number; name?: string }

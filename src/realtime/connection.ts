@@ -505,6 +505,14 @@ export class Connection {
     const last = await this.ctx.broker.releaseName(this.roomId, key, this.device);
     if (identity) await this.ctx.store.touchNameSecret(this.roomId, identity.hash);
     if (last) await this.ctx.broker.publish(this.roomId, { data: encode.leave(this.roomId, name, this.color) });
+    else await this.publishDevices(name, key);
+  }
+
+  /** Tells the room how many devices a person who keeps others has left (SPEC §12). */
+  private async publishDevices(name: string, key: string): Promise<void> {
+    const entry = (await this.ctx.broker.presence(this.roomId)).find((u) => nameKey(u.username) === key);
+    // Gone meanwhile: its last device's `leave` tells the room.
+    if (entry?.devices !== undefined) await this.ctx.broker.publish(this.roomId, { data: encode.devices(this.roomId, name, entry.devices) });
   }
 
   private async onClose(): Promise<void> {

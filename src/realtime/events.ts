@@ -25,6 +25,9 @@ export const encode = {
       room_id: roomId,
       time: now(),
     }),
+  /** To the whole room when a person's number of sockets changes without a `join` or `leave` (SPEC §12). */
+  devices: (roomId: number, name: string, devices: number) =>
+    JSON.stringify({ event_type: 'devices', name, devices, room_id: roomId, time: now() }),
   leave: (roomId: number, name: string, color: string) =>
     JSON.stringify({ event_type: 'leave', name, color, msg: `${name} has left the room.`, room_id: roomId, time: now() }),
   typing: (roomId: number, name: string) => JSON.stringify({ event_type: 'typing', name, room_id: roomId, time: now() }),

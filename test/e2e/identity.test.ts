@@ -34,10 +34,19 @@ describe('one person, several tabs and devices, in the browser', { skip, timeout
     const trip = await tripOf(alice.page, 'Alice');
     assert.match(trip, /^[\w-]{6}$/);
 
+    // Someone else in the room sees Alice's device count change, with no join or leave notice.
+    const cy = await person(rig);
+    await cy.page.goto(roomUrl);
+    await enter(cy.page, { name: 'Cy' });
+    const aliceAtCy = people(cy.page).locator('li').filter({ hasText: 'Alice' });
+    await aliceAtCy.waitFor();
+
     const tab = await alice.context.newPage();
     await tab.goto(roomUrl);
     await waitLive(tab); // no entrance: the name's secret is in this browser
     await people(tab).getByText('2 devices').waitFor();
+    await aliceAtCy.getByText('2 devices').waitFor();
+    await people(alice.page).getByText('2 devices').waitFor();
     assert.equal(await people(tab).locator('li').filter({ hasText: 'Alice' }).count(), 1, 'listed once');
     assert.equal(await tripOf(tab, 'Alice'), trip);
 
@@ -56,6 +65,10 @@ describe('one person, several tabs and devices, in the browser', { skip, timeout
     await say(alice.page, 'after the second tab closed');
     await log(alice.page).getByText('after the second tab closed').waitFor();
     assert.equal(await log(alice.page).getByText('Alice left the room').count(), 0, 'no leave while the first tab is in');
+    await waitFor(async () => (await aliceAtCy.getByText('devices').count()) === 0, 'Cy to see Alice on one device');
+    assert.equal(await aliceAtCy.count(), 1, 'Alice is still listed at Cy');
+    assert.equal(await log(cy.page).getByText(/Alice (joined|left) the room/).count(), 0, 'no notice of a device for Cy');
+    await cy.context.close();
   });
 
   test('"Use on another device" shows a link and a QR code; the link brings the same person in and leaves the address clean', async () => {

@@ -20,9 +20,11 @@ after(() => {
 const say = (c: ChatClient, msg: string) => request(c, { event_type: 'send', msg }, (e) => e.event_type === 'send' && e.msg === msg);
 
 for (const backend of await backends()) describe(`name secrets and devices on ${backend.name}`, { skip: backend.skip }, () => {
+  let env: Record<string, string>;
   before(async () => {
     const limits = { CHITCHAT_LIMIT_MESSAGES_PER_SECOND: '7', CHITCHAT_LIMIT_MESSAGES_BURST: '21' };
-    server = await startServer({ env: { CHITCHAT_PING_INTERVAL_MS: '300', ...limits, ...backend.env() } });
+    env = { CHITCHAT_PING_INTERVAL_MS: '300', ...limits, ...backend.env() };
+    server = await startServer({ env });
   });
   after(() => server.dispose());
 
@@ -43,6 +45,9 @@ for (const backend of await backends()) describe(`name secrets and devices on ${
     assert.equal(phone.error, undefined);
     assert.equal(phone.identity!.trip, id.trip, 'the same person: the same trip');
     assert.equal(phone.identity!.name_secret, undefined, 'the secret is told only when created');
+    // The room's other sockets learn the count without a second join.
+    const two = await bob.next((e) => e.event_type === 'devices' && e.name === 'Dora');
+    assert.equal(two.devices, 2);
     const presence = phone.client.events.find(isType('presence'))!;
     const users = presence.users as { username: string; devices: number; trip?: string }[];
     assert.deepEqual(users.map((u) => [u.username, u.devices]).sort(), [['Dora', 2], ['bob', 1]].sort());
@@ -70,6 +75,8 @@ for (const backend of await backends()) describe(`name secrets and devices on ${
     const marker2 = await say(bob, 'after the laptop left');
     await phone.client.next((e) => e.id === marker2.id);
     assert.equal(about(bob, 'leave', 'Dora').length, 0, 'no leave while a device remains');
+    assert.deepEqual(about(bob, 'devices', 'Dora').map((e) => e.devices), [2, 1], 'bob sees 2 devices, then 1');
+    assert.deepEqual(about(phone.client, 'devices', 'Dora').map((e) => e.devices), [2, 1], 'the device that stays too');
     const after1 = await request(phone.client, { event_type: 'join', name: 'Dora' }, isType('presence'));
     assert.deepEqual((after1.users as { username: string; devices: number }[]).find((u) => u.username === 'Dora')?.devices, 1);
     phone.client.close();
@@ -77,6 +84,41 @@ for (const backend of await backends()) describe(`name secrets and devices on ${
     const marker3 = await say(bob, 'after the phone left');
     assert.ok(marker3.id);
     assert.equal(about(bob, 'leave', 'Dora').length, 1, 'one leave for the person');
+  });
+
+  test('two nodes: a third socket on either node sees devices 2, then 1, then one leave', { skip: backend.name === 'SQLite' && 'one node only on SQLite' }, async () => {
+    const other = await startServer({ env });
+    try {
+      const room = await newRoom();
+      const bob = (await joinAs(server.wsUrl, room.id, 'bob')) as ChatClient;
+      const carol = (await joinAs(other.wsUrl, room.id, 'carol')) as ChatClient;
+      open.push(bob, carol);
+      const laptop = track(await joinWith(server.wsUrl, room.id, 'Dora'));
+      await carol.next((e) => e.event_type === 'join' && e.name === 'Dora');
+      const phone = track(await joinWith(other.wsUrl, room.id, 'dora', laptop.identity!.name_secret as string));
+      assert.equal(phone.error, undefined);
+      for (const c of [bob, carol, laptop.client]) assert.equal((await c.next((e) => e.event_type === 'devices' && e.name === 'Dora')).devices, 2);
+
+      laptop.client.close();
+      for (const c of [bob, carol, phone.client]) {
+        await c.next((e) => e.event_type === 'devices' && e.name === 'Dora' && e.devices === 1);
+      }
+      const marker = await say(carol, 'after the laptop left');
+      await bob.next((e) => e.id === marker.id);
+      for (const c of [bob, carol]) {
+        assert.equal(about(c, 'join', 'Dora').length, 1, 'one join for the person');
+        assert.equal(about(c, 'leave', 'Dora').length, 0, 'no leave while a device remains');
+        assert.deepEqual(about(c, 'devices', 'Dora').map((e) => e.devices), [2, 1]);
+      }
+      const rest = await api(server.url, 'GET', `/chats/${room.id}`);
+      assert.equal(rest.body.users.find((u: { username: string }) => u.username === 'Dora')?.devices, 1);
+
+      phone.client.close();
+      for (const c of [bob, carol]) await c.next((e) => e.event_type === 'leave' && e.name === 'Dora');
+      assert.deepEqual(about(bob, 'devices', 'Dora').length, 2, 'the last device leaves with `leave` alone');
+    } finally {
+      await other.dispose();
+    }
   });
 
   test('a newcomer on a free name is a different person: new secret, other trip, cannot touch the old messages', async () => {

@@ -19,6 +19,13 @@ export class Presence {
     this.users.set(name, { username: name, color: safeColor(color), last_activity: time, ...(typeof trip === 'string' && { trip }) });
     this.refresh();
   }
+  /** A person's device count changed (a `devices` event); a name not listed yet is left alone. */
+  devices(name: string, count: number): void {
+    const user = this.users.get(name);
+    if (!user) return;
+    this.users.set(name, { ...user, devices: count });
+    this.refresh();
+  }
   left(name: string): void {
     this.users.delete(name);
     this.typingUntil.delete(name);

@@ -296,6 +296,11 @@ export class ChatSession {
         this.set({ users: this.presence.list });
         if (!this.state.joined) this.onJoined();
         return;
+      case 'devices':
+        if (typeof ev.name !== 'string' || typeof ev.devices !== 'number') return;
+        this.presence.devices(ev.name, ev.devices);
+        this.set({ users: this.presence.list });
+        return;
       case 'join':
       case 'leave': {
         if (typeof ev.name !== 'string') return;

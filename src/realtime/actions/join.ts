@@ -70,7 +70,12 @@ export const joinAction = action({
     conn.bind(name, key, color, identity);
     conn.reply(encode.identity(roomId, name, identity, ctx.limits));
     if (claimed === 'first') await ctx.broker.publish(roomId, { data: encode.join(roomId, name, color, identity.trip) });
-    conn.reply(encode.presence(roomId, await presenceWithReads(ctx.store, ctx.broker, roomId)));
+    const users = await presenceWithReads(ctx.store, ctx.broker, roomId);
+    // `presence` stays the joiner's answer (clients take it as "I am in"); the room learns the
+    // person's new device count from `devices`.
+    const devices = claimed === 'more' ? users.find((u) => nameKey(u.username) === key)?.devices : undefined;
+    if (devices !== undefined) await ctx.broker.publish(roomId, { data: encode.devices(roomId, name, devices) });
+    conn.reply(encode.presence(roomId, users));
   },
 });
 
