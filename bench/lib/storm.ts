@@ -163,7 +163,8 @@ export async function runStorm(o: StormOptions): Promise<StormResult> {
     recoveryFromReconnect: fromReconnect.summary(),
     gaps,
     duplicates,
-    closes,
+    // A copy: the clients' own closes below, after the storm, are not part of it.
+    closes: { ...closes },
     unrecovered: clients.filter((c) => c.last < latest.get(c.room)! || !c.recovered).length,
   };
   for (const c of clients) c.ws?.terminate();
