@@ -6,13 +6,15 @@
 //      per socket, and after the stall time has dropped them (chitchat_replays_dropped_total).
 // Writes bench/results/replay-stall-<date>.json and prints a table. Sizes are flags; the defaults
 // fit the shared 2-core machine (about a minute and a half, mostly the 30 s stall time).
+// The room is filled through the SDK (chitchat/client); the misbehaving clients are raw TCP
+// upgrades, since misbehaving is exactly what the SDK never does.
 //
 //   npx tsx bench/replay-stall.ts [--messages 5000] [--chars 4000] [--closing 20] [--stalled 50] [--working-tree]
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect as tcp, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import WebSocket from 'ws';
+import { ChitChat } from '../src/client/index.js';
 import { readProc } from './lib/procstat.js';
 import { buildChitChat, root, startServer } from './lib/servers.js';
 
@@ -34,21 +36,12 @@ const MiB = 1024 * 1024;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function fill(wsUrl: string): Promise<void> {
-  const ws = new WebSocket(`${wsUrl}/chats/1/ws`);
-  await new Promise((r, j) => (ws.once('open', r), ws.once('error', j)));
+async function fill(url: string): Promise<void> {
+  const room = await new ChitChat({ url }).connect(1, { name: 'filler', color: '#123456' });
   const text = 'x'.repeat(CHARS - 8);
-  let acked = 0;
-  const done = new Promise<void>((resolve) =>
-    ws.on('message', (d) => {
-      const e = JSON.parse(d.toString()) as { event_type: string };
-      if (e.event_type === 'ack' && ++acked === MESSAGES) resolve();
-    }),
-  );
-  ws.send(JSON.stringify({ event_type: 'join', name: 'filler', color: '#123456' }));
-  for (let i = 0; i < MESSAGES; i++) ws.send(JSON.stringify({ event_type: 'send', msg: `${i} ${text}`, client_id: `f${i}` }));
-  await done;
-  ws.terminate();
+  // Resolves once every message is acked (stored).
+  await Promise.all(Array.from({ length: MESSAGES }, (_, i) => room.send(`${i} ${text}`, { clientId: `f${i}` })));
+  await room.close();
 }
 
 /** A raw ?since=0 upgrade; `then` decides what the client does once it is upgraded. */
@@ -86,7 +79,7 @@ const server = await startServer('chitchat', { build });
 const pid = server.pid;
 try {
   const t0 = performance.now();
-  await fill(server.baseWsUrl);
+  await fill(server.baseHttpUrl);
   const fillSeconds = (performance.now() - t0) / 1000;
   await idle(pid);
 

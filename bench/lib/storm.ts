@@ -2,7 +2,12 @@
 // node A keep `rate` messages a second flowing; node B restarts; every client reconnects to A
 // with ?since=<last seq it saw> within `reconnectWithinMs` of its close. Shared by the small
 // version in the tests (test/integration/reliability-storm.test.ts) and the bench (bench/storm.ts).
+//
+// Rooms and senders go through the SDK (chitchat/client), as any integration would. The storm's
+// clients stay raw `ws` sockets: what is measured is a client that switches to the other node at a
+// chosen moment, which the SDK (it reconnects to the server it was given) does not do.
 import WebSocket from 'ws';
+import { ChitChat } from '../../src/client/index.js';
 import { Histogram, type LatencySummary } from './histogram.js';
 
 export interface StormNode {
@@ -57,12 +62,6 @@ interface Client {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function json(url: string, body: unknown): Promise<{ id: number }> {
-  const r = await fetch(url, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
-  if (!r.ok) throw new Error(`${url}: ${r.status} ${await r.text()}`);
-  return (await r.json()) as { id: number };
-}
-
 /** Opens a socket; `setup` attaches handlers before any frame can arrive (a replay follows the 101 at once). */
 function open(url: string, setup: (ws: WebSocket) => void = () => {}): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
@@ -75,8 +74,9 @@ function open(url: string, setup: (ws: WebSocket) => void = () => {}): Promise<W
 
 export async function runStorm(o: StormOptions): Promise<StormResult> {
   const tag = Math.random().toString(36).slice(2, 8);
+  const chat = new ChitChat({ url: o.a.url });
   const rooms: number[] = [];
-  for (let i = 0; i < o.rooms; i++) rooms.push((await json(`${o.a.url}/chats`, { title: `Storm ${tag} ${i}` })).id);
+  for (let i = 0; i < o.rooms; i++) rooms.push((await chat.createRoom({ title: `Storm ${tag} ${i}` })).id);
   const latest = new Map<number, number>(rooms.map((r) => [r, 0]));
   const closes: Record<string, number> = {};
   let gaps = 0;
@@ -90,18 +90,12 @@ export async function runStorm(o: StormOptions): Promise<StormResult> {
   };
 
   // One sender per room on node A; its acks tell the room's newest seq.
-  const senders = await Promise.all(
-    rooms.map(async (room) => {
-      const ws = await open(`${o.a.wsUrl}/chats/${room}/ws`, (ws) =>
-        ws.on('message', (d) => {
-          const e = JSON.parse(d.toString()) as { event_type: string; seq?: number };
-          if (e.event_type === 'ack') latest.set(room, Math.max(latest.get(room)!, e.seq!));
-        }),
-      );
-      ws.send(JSON.stringify({ event_type: 'join', name: `sender-${tag}`, color: '#336699' }));
-      return ws;
-    }),
-  );
+  const senders = await Promise.all(rooms.map((room) => chat.connect(room, { name: `sender-${tag}`, color: '#336699' })));
+  const send = (i: number, msg: string) => {
+    const room = rooms[i]!;
+    // A send that is never acked leaves the room's newest seq short: the final wait shows it.
+    senders[i]!.send(msg).then((ack) => latest.set(room, Math.max(latest.get(room)!, ack.seq)), () => {});
+  };
   let sending = true;
   let sent = 0;
   const pump = (async () => {
@@ -109,7 +103,7 @@ export async function runStorm(o: StormOptions): Promise<StormResult> {
     let owed = 0;
     for (let turn = 0; sending; turn++) {
       owed += (o.rate * tickMs) / 1000;
-      for (; owed >= 1; owed--) senders[sent % senders.length]!.send(JSON.stringify({ event_type: 'send', msg: `storm ${++sent}` }));
+      for (; owed >= 1; owed--) send(sent % senders.length, `storm ${++sent}`);
       if (turn % 25 === 0) o.onTick?.();
       await sleep(tickMs);
     }
@@ -169,10 +163,11 @@ export async function runStorm(o: StormOptions): Promise<StormResult> {
     recoveryFromReconnect: fromReconnect.summary(),
     gaps,
     duplicates,
-    closes,
+    // A copy: the clients' own closes below, after the storm, are not part of it.
+    closes: { ...closes },
     unrecovered: clients.filter((c) => c.last < latest.get(c.room)! || !c.recovered).length,
   };
   for (const c of clients) c.ws?.terminate();
-  for (const s of senders) s.terminate();
+  await Promise.all(senders.map((s) => s.close()));
   return result;
 }

@@ -1,7 +1,8 @@
 // Typed events for one room socket: callbacks (`on`) and async iteration over every event.
 import type { ApiError, ChatMessage, ServerEvent, TokenGrant } from '../protocol/wire.js';
 
-export type ConnState = 'connecting' | 'live' | 'reconnecting' | 'closed';
+/** 'offline': waiting for the device's network (only where the owner can tell, as in browsers). */
+export type ConnState = 'connecting' | 'live' | 'reconnecting' | 'offline' | 'closed';
 
 export interface ConnStatus {
   state: ConnState;

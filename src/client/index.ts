@@ -10,6 +10,8 @@ import { RestClient, type FetchLike, type RoomRef } from './http.js';
 import { RoomSocket, type ConnectOptions } from './room.js';
 import { webSocketImpl, type SocketFactory } from './transport.js';
 
+export { webSocketImpl };
+
 export interface ChitChatOptions {
   /** The server's base URL, e.g. `http://127.0.0.1:8080`; in a browser, default: this page's origin. */
   url?: string;
@@ -47,7 +49,9 @@ export { ChitChatError } from './errors.js';
 export type { ConnState, ConnStatus, RoomEventMap } from './events.js';
 export type { BotGrant, FetchLike, HistoryPage, RoomInput, RoomRef, TokenRequest } from './http.js';
 export { RestClient } from './http.js';
-export type { Ack, ConnectOptions, ReconnectOptions, SendOptions } from './room.js';
+export type { ClosedInfo, LiveSocketOptions, ReconnectOptions } from './live.js';
+export { LiveSocket } from './live.js';
+export type { Ack, ConnectOptions, SendOptions } from './room.js';
 export { RoomSocket } from './room.js';
 export type { SocketFactory, SocketLike } from './transport.js';
 export * from '../protocol/wire.js';

@@ -8,16 +8,10 @@ import { ChitChatError } from './errors.js';
 import { Emitter, EventQueue, type ConnStatus, type RoomEventMap } from './events.js';
 import { holdToken, type HeldToken } from './grant.js';
 import { roomPath, type RestClient, type RoomRef } from './http.js';
-import { OPEN, type SocketFactory, type SocketLike } from './transport.js';
+import { LiveSocket, type ClosedInfo, type ReconnectOptions } from './live.js';
+import type { SocketFactory } from './transport.js';
 
-export interface ReconnectOptions {
-  /** First wait after a drop, ms (default 500); it doubles per failed attempt. */
-  baseMs?: number;
-  /** Longest wait, ms (default 30 000). */
-  maxMs?: number;
-  /** A socket open this long resets the backoff, ms (default 5 000). */
-  stableMs?: number;
-}
+export type { ReconnectOptions };
 
 export interface ConnectOptions {
   /** The name to join with. Without it the socket only listens: no join, and send() refuses. */
@@ -71,17 +65,13 @@ const RATE_RETRY_MS = 1000;
 const FATAL = new Set([101, 104, 204, 304, 401, 402, 403]);
 
 export class RoomSocket extends Emitter<RoomEventMap> implements AsyncIterable<ServerEvent> {
-  private ws: SocketLike | undefined;
+  private readonly sock: LiveSocket;
   private held: HeldToken | undefined;
   private seq = 0;
   private joined = false;
   private stopped = false;
-  private attempt = 0;
-  private current: ConnStatus = { state: 'connecting', attempt: 0 };
   private readonly pending = new Map<string, PendingSend>();
   private readonly queues = new Set<EventQueue<ServerEvent>>();
-  private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private stableTimer: ReturnType<typeof setTimeout> | undefined;
   private renewTimer: ReturnType<typeof setTimeout> | undefined;
   private rateTimer: ReturnType<typeof setTimeout> | undefined;
   /** Settles the first connection: connect() resolves once joined, rejects if that fails. */
@@ -100,12 +90,25 @@ export class RoomSocket extends Emitter<RoomEventMap> implements AsyncIterable<S
 
   constructor(
     private readonly rest: RestClient,
-    private readonly Socket: SocketFactory,
+    Socket: SocketFactory,
     readonly room: RoomRef,
     private readonly opts: ConnectOptions,
   ) {
     super();
     this.color = opts.color ?? DEFAULT_COLOR;
+    const base = rest.baseUrl.replace(/\/+$/, '').replace(/^http/, 'ws');
+    this.sock = new LiveSocket({
+      WebSocket: Socket,
+      url: () => `${base}${roomPath(room)}/ws?since=${this.seq}`,
+      protocol: () => this.held?.token,
+      onOpen: () => this.onOpen(),
+      onEvent: (ev) => this.onEvent(ev),
+      onStatus: (s) => this.emit('status', s),
+      onClosed: (info) => this.afterClose(info),
+      // Live once joined: a socket the server then refuses is not counted stable.
+      liveWhen: 'manual',
+      ...(opts.reconnect !== false && opts.reconnect && { reconnect: opts.reconnect }),
+    });
   }
 
   /** The newest seq received: a reconnect asks for everything after it. */
@@ -117,7 +120,7 @@ export class RoomSocket extends Emitter<RoomEventMap> implements AsyncIterable<S
     return this.held?.token;
   }
   get status(): ConnStatus {
-    return this.current;
+    return this.sock.status;
   }
   /** Sends not acknowledged yet. */
   get unacked(): number {
@@ -138,7 +141,7 @@ export class RoomSocket extends Emitter<RoomEventMap> implements AsyncIterable<S
     else this.seq = (await this.rest.messages(this.room, { limit: 1 }, this.token)).messages.at(-1)?.seq ?? 0;
     await new Promise<void>((resolve, reject) => {
       this.first = { resolve, reject };
-      this.open();
+      this.sock.start();
     });
   }
 
@@ -167,9 +170,8 @@ export class RoomSocket extends Emitter<RoomEventMap> implements AsyncIterable<S
 
   /** Sends an event that needs no answer (typing, edit, delete…); false when not connected now. */
   emitEvent(event: ClientEvent | ({ event_type: string } & Record<string, unknown>)): boolean {
-    if (!this.joined || this.ws?.readyState !== OPEN) return false;
-    this.ws.send(JSON.stringify(event));
-    return true;
+    if (!this.joined) return false;
+    return this.sock.send(event);
   }
   typing(): boolean {
     return this.emitEvent({ event_type: 'typing' });
@@ -191,66 +193,21 @@ export class RoomSocket extends Emitter<RoomEventMap> implements AsyncIterable<S
 
   /** Closes for good: no reconnect; sends still unacknowledged reject. */
   close(): Promise<void> {
-    const ws = this.ws;
-    this.stop('closed');
-    if (!ws || ws.readyState > OPEN) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, 1000);
-      ws.onclose = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+    return this.stop('closed');
   }
 
-  private open(): void {
-    if (this.stopped) return;
-    this.retryTimer = undefined;
-    const base = this.rest.baseUrl.replace(/\/+$/, '').replace(/^http/, 'ws');
-    const url = `${base}${roomPath(this.room)}/ws?since=${this.seq}`;
-    this.setStatus({ state: this.attempt === 0 && this.first ? 'connecting' : 'reconnecting', attempt: this.attempt });
-    let ws: SocketLike;
-    try {
-      ws = this.held ? new this.Socket(url, [this.held.token]) : new this.Socket(url);
-    } catch (err) {
-      this.fail({ code: 0, error: `Cannot open ${url}: ${(err as Error).message}` });
-      return;
-    }
-    this.ws = ws;
-    let opened = false;
-    ws.onopen = () => {
-      if (this.ws !== ws) return;
-      opened = true;
-      this.tokenEventSent = false;
-      if (!this.joins) return this.live();
-      const join: Record<string, unknown> = { event_type: 'join', name: this.opts.name, color: this.color };
-      if (this.nameSecret !== undefined) join.name_secret = this.nameSecret;
-      ws.send(JSON.stringify(join));
-    };
-    ws.onmessage = (e) => {
-      if (this.ws !== ws || typeof e.data !== 'string' && !isBytes(e.data)) return;
-      let ev: ServerEvent;
-      try {
-        ev = JSON.parse(typeof e.data === 'string' ? e.data : new TextDecoder().decode(e.data as Uint8Array)) as ServerEvent;
-      } catch {
-        return;
-      }
-      if (ev && typeof ev === 'object' && typeof ev.event_type === 'string') this.onEvent(ev);
-    };
-    ws.onerror = () => {};
-    ws.onclose = (e) => {
-      if (this.ws !== ws) return;
-      this.ws = undefined;
-      void this.afterClose(opened, e.code, e.reason);
-    };
+  private onOpen(): void {
+    this.tokenEventSent = false;
+    if (!this.joins) return this.live();
+    const join: Record<string, unknown> = { event_type: 'join', name: this.opts.name, color: this.color };
+    if (this.nameSecret !== undefined) join.name_secret = this.nameSecret;
+    this.sock.send(join);
   }
 
   /** Joined (or listening): the sends waiting go out, in the order they were made. */
   private live(): void {
     this.joined = true;
-    this.setStatus({ state: 'live', attempt: this.attempt });
-    clearTimeout(this.stableTimer);
-    this.stableTimer = setTimeout(() => (this.attempt = 0), this.reconnect?.stableMs ?? 5000);
+    this.sock.markLive();
     for (const p of this.pending.values()) this.write(p);
     if (this.first) {
       this.first.resolve();
@@ -265,9 +222,9 @@ export class RoomSocket extends Emitter<RoomEventMap> implements AsyncIterable<S
   }
 
   private write(p: PendingSend): void {
-    if (this.ws?.readyState !== OPEN) return;
+    if (!this.sock.isOpen) return;
     p.written = true;
-    this.ws.send(p.frame);
+    this.sock.send(p.frame);
   }
 
   private onEvent(ev: ServerEvent): void {
@@ -336,7 +293,7 @@ export class RoomSocket extends Emitter<RoomEventMap> implements AsyncIterable<S
         this.stop('join refused', error);
         return false;
       }
-      this.ws?.close(1000);
+      this.sock.drop();
       return true;
     }
     if (error.code === 306) {
@@ -361,31 +318,30 @@ export class RoomSocket extends Emitter<RoomEventMap> implements AsyncIterable<S
     return true;
   }
 
-  private async afterClose(opened: boolean, code: number, reason: string): Promise<void> {
+  /** After a drop: whether to reconnect (LiveSocket then waits its backoff). */
+  private async afterClose({ opened, code, reason }: ClosedInfo): Promise<boolean> {
     this.joined = false;
-    clearTimeout(this.stableTimer);
     for (const p of this.pending.values()) p.written = false;
-    if (this.stopped) return;
     if (this.first && !opened) {
       // The first attempt: say why at once instead of retrying in silence.
       const why = await this.whyRefused();
-      if (this.stopped) return;
-      return this.stop('refused', why ?? { code: 0, error: `Cannot connect to ${this.rest.baseUrl}` });
+      if (!this.stopped) this.stop('refused', why ?? { code: 0, error: reason.startsWith('Cannot open') ? reason : `Cannot connect to ${this.rest.baseUrl}` });
+      return false;
     }
-    if (this.opts.reconnect === false) return this.stop(`closed by the server (${code}${reason ? ` ${reason}` : ''})`);
-    this.attempt++;
+    if (this.opts.reconnect === false) {
+      this.stop(`closed by the server (${code}${reason ? ` ${reason}` : ''})`);
+      return false;
+    }
     if (!opened || code === 1008) {
       // A refused upgrade (browsers hide its answer) or a revoked or expired token: ask the API.
       const why = await this.whyRefused();
-      if (this.stopped) return;
-      if (why && FATAL.has(why.code)) return this.stop('refused', why);
+      if (this.stopped) return false;
+      if (why && FATAL.has(why.code)) {
+        this.stop('refused', why);
+        return false;
+      }
     }
-    const r = this.reconnect ?? {};
-    const delay = Math.min(r.maxMs ?? 30_000, (r.baseMs ?? 500) * 2 ** (this.attempt - 1));
-    // Jitter in the upper half: a room full of clients dropped at once does not return at once.
-    const wait = Math.round(delay * (0.5 + Math.random() * 0.5));
-    this.setStatus({ state: 'reconnecting', attempt: this.attempt, retryAt: Date.now() + wait });
-    this.retryTimer = setTimeout(() => this.open(), wait);
+    return true;
   }
 
   /**
@@ -411,10 +367,6 @@ export class RoomSocket extends Emitter<RoomEventMap> implements AsyncIterable<S
   /** Whether this socket joins a name (else it only listens). */
   private get joins(): boolean {
     return this.opts.name !== undefined && !this.opts.listenOnly;
-  }
-
-  private get reconnect(): ReconnectOptions | undefined {
-    return this.opts.reconnect === false ? undefined : this.opts.reconnect;
   }
 
   private setToken(held: HeldToken): void {
@@ -473,25 +425,18 @@ export class RoomSocket extends Emitter<RoomEventMap> implements AsyncIterable<S
     this.setToken(holdToken(grant));
     this.emit('token', grant);
     // SPEC §12: an open socket is told, so the server does not close it when the old one expires.
-    if (this.ws?.readyState === OPEN && !this.tokenEventUnknown) {
+    if (this.sock.isOpen && !this.tokenEventUnknown) {
       this.tokenEventSent = true;
-      this.ws.send(JSON.stringify({ event_type: 'token', token: grant.token }));
+      this.sock.send({ event_type: 'token', token: grant.token });
     }
     return true;
   }
 
-  private fail(error: ApiError): void {
-    if (this.first) this.stop('refused', error);
-    else void this.afterClose(false, 1006, error.error);
-  }
-
-  private stop(reason: string, error?: ApiError): void {
-    if (this.stopped) return;
+  /** Ends the session for good; resolves once the socket is closed. */
+  private stop(reason: string, error?: ApiError): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     this.stopped = true;
-    for (const t of [this.retryTimer, this.stableTimer, this.renewTimer, this.rateTimer]) clearTimeout(t);
-    const ws = this.ws;
-    this.ws = undefined;
-    if (ws && ws.readyState <= OPEN) ws.close(1000);
+    for (const t of [this.renewTimer, this.rateTimer]) clearTimeout(t);
     const err = new ChitChatError(error ?? { code: 0, error: `The room socket is ${reason}` }, 0);
     for (const p of this.pending.values()) p.reject(err);
     this.pending.clear();
@@ -499,23 +444,15 @@ export class RoomSocket extends Emitter<RoomEventMap> implements AsyncIterable<S
     this.first = undefined;
     for (const q of this.queues) q.end();
     this.queues.clear();
-    this.setStatus({ state: 'closed', attempt: this.attempt });
+    const closing = this.sock.stop(); // says 'closed' in a status event
     this.emit('closed', { reason, ...(error && { error }) });
-  }
-
-  private setStatus(s: ConnStatus): void {
-    this.current = s;
-    this.emit('status', s);
+    return closing;
   }
 }
 
 const MAPPED = new Set(['join', 'leave', 'devices', 'typing', 'edit', 'delete', 'room_updated']);
 function isMapped(type: string): type is 'join' | 'leave' | 'devices' | 'typing' | 'edit' | 'delete' | 'room_updated' {
   return MAPPED.has(type);
-}
-
-function isBytes(data: unknown): boolean {
-  return data instanceof Uint8Array;
 }
 
 /** The contract's rule for `msg` (SPEC §4), checked here so a bad one never reaches the socket. */
