@@ -12,10 +12,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Redis } from 'ioredis';
-import pg from 'pg';
 import { builtUnavailable, startServer, type TestServer } from '../test/helpers/server.js';
-import { POSTGRES_URL, REDIS_URL, uniqueName } from '../test/helpers/services.js';
+import { dropShared, POSTGRES_URL, REDIS_URL, uniqueName } from '../test/helpers/services.js';
 import { readProc } from './lib/procstat.js';
 import { root } from './lib/servers.js';
 import { runStorm } from './lib/storm.js';
@@ -91,12 +89,5 @@ try {
   process.stdout.write(`${JSON.stringify(record, null, 2)}\nwritten to ${file}\n`);
 } finally {
   await Promise.all(started.map((s) => s.dispose()));
-  const db = new pg.Client({ connectionString: POSTGRES_URL });
-  await db.connect();
-  await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await db.end();
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`${prefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
+  await dropShared(schema, prefix);
 }

@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { Socket } from 'node:net';
 import { test } from 'node:test';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 
 export const POSTGRES_URL = process.env.CHITCHAT_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -92,4 +93,16 @@ function withoutPassword(url: string): string {
   } catch {
     return '(unparsable URL)';
   }
+}
+
+/** Drops what a multi-node test made in the shared services: its PostgreSQL schema and its Redis keys. */
+export async function dropShared(schema: string, prefix: string): Promise<void> {
+  const db = new pg.Client({ connectionString: POSTGRES_URL });
+  await db.connect();
+  await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await db.end();
+  const redis = new Redis(REDIS_URL);
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  await redis.quit();
 }

@@ -3,11 +3,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { api, bearer, connect, createRoom, joinAs, token, type ChatClient, type ServerEvent } from '../helpers/chat.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
-import { POSTGRES_URL, postgresSkip, REDIS_URL, redisSkip, uniqueName } from '../helpers/services.ts';
+import { POSTGRES_URL, postgresSkip, REDIS_URL, redisSkip, uniqueName, dropShared } from '../helpers/services.ts';
 
 const [noPostgres, noRedis] = await Promise.all([postgresSkip(), redisSkip()]);
 const skip = noPostgres ?? noRedis;
@@ -56,14 +55,7 @@ describe('two server nodes sharing PostgreSQL and Redis', { skip }, () => {
   after(async () => {
     for (const c of open) c.ws.terminate();
     await Promise.all(started.map((s) => s.dispose()));
-    const db = new pg.Client({ connectionString: POSTGRES_URL });
-    await db.connect();
-    await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await db.end();
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
+    await dropShared(schema, prefix);
   });
 
   test('nodes started together share one store: room 1 exists once, a room made on one is seen on the other', async () => {

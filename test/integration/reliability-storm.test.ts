@@ -4,11 +4,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, test } from 'node:test';
-import { Redis } from 'ioredis';
-import pg from 'pg';
 import { runStorm } from '../../bench/lib/storm.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
-import { POSTGRES_URL, postgresSkip, REDIS_URL, redisSkip, uniqueName } from '../helpers/services.ts';
+import { POSTGRES_URL, postgresSkip, REDIS_URL, redisSkip, uniqueName, dropShared } from '../helpers/services.ts';
 
 const skip = (await postgresSkip()) ?? (await redisSkip());
 const schema = uniqueName('chitchat_test');
@@ -18,14 +16,7 @@ const started: TestServer[] = [];
 describe('reconnect storm', { skip }, () => {
   after(async () => {
     await Promise.all(started.map((s) => s.dispose()));
-    const db = new pg.Client({ connectionString: POSTGRES_URL });
-    await db.connect();
-    await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await db.end();
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
+    await dropShared(schema, prefix);
   });
 
   test('a node restarts under 200 clients: all recover by ?since on the other node, no gap, no duplicate, no 1013', { timeout: 180_000 }, async (t) => {

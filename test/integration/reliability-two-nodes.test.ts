@@ -6,13 +6,11 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { Redis } from 'ioredis';
-import pg from 'pg';
 import WebSocket from 'ws';
 import { connect, createRoom, joinAs, type ChatClient, type ServerEvent } from '../helpers/chat.ts';
 import { assertSeqRange, fullHistory, waitUntil } from '../helpers/delivery.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
-import { POSTGRES_URL, postgresSkip, REDIS_URL, redisSkip, uniqueName } from '../helpers/services.ts';
+import { POSTGRES_URL, postgresSkip, REDIS_URL, redisSkip, uniqueName, dropShared } from '../helpers/services.ts';
 
 const skip = (await postgresSkip()) ?? (await redisSkip());
 const schema = uniqueName('chitchat_test');
@@ -72,14 +70,7 @@ describe('two nodes, one killed mid-run', { skip }, () => {
   after(async () => {
     for (const c of all) c.ws.terminate();
     await Promise.all(started.map((s) => s.dispose()));
-    const db = new pg.Client({ connectionString: POSTGRES_URL });
-    await db.connect();
-    await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-    await db.end();
-    const redis = new Redis(REDIS_URL);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
+    await dropShared(schema, prefix);
   });
 
   test('every acked message reaches every reader once, in seq order', { timeout: 300_000 }, async (t) => {
