@@ -36,8 +36,12 @@ describe('one person, several tabs and devices, in the browser', { skip, timeout
 
     // Someone else in the room sees Alice's device count change, with no join or leave notice.
     const cy = await person(rig);
+    // Opened as a shared link is: a fresh page load, not a hash change of the lobby already open.
+    await cy.page.goto('about:blank');
     await cy.page.goto(roomUrl);
-    await enter(cy.page, { name: 'Cy' });
+    await enter(cy.page, { name: 'Cy' }).catch(async (err: unknown) => {
+      throw new Error(`no entrance at ${cy.page.url()}: ${(await cy.page.locator('body').innerText()).slice(0, 400)}`, { cause: err });
+    });
     const aliceAtCy = people(cy.page).locator('li').filter({ hasText: 'Alice' });
     await aliceAtCy.waitFor();
 
