@@ -129,6 +129,7 @@ describe('one person, several tabs and devices, in the browser', { skip, timeout
 
   test('the owner’s settings list bans with a button to lift each', async () => {
     const bob = await person(rig);
+    await bob.page.goto('about:blank');
     await bob.page.goto(roomUrl);
     await enter(bob.page, { name: 'Bob' });
     await people(alice.page).getByText('Bob').waitFor();
@@ -147,6 +148,7 @@ describe('one person, several tabs and devices, in the browser', { skip, timeout
     await panel.getByRole('button', { name: 'Close' }).click();
 
     await bob.page.getByRole('link', { name: 'Back to rooms' }).first().click();
+    await bob.page.goto('about:blank'); // then the room's link, opened afresh
     await bob.page.goto(roomUrl);
     await waitLive(bob.page); // his name's secret is still in his browser: back in
     assert.deepEqual([...alice.errors], []);
