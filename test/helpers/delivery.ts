@@ -2,19 +2,11 @@
 // participant that survives reconnects, full history reads, and Prometheus metric reads.
 import assert from 'node:assert/strict';
 import type { Socket } from 'node:net';
+import type { ChatMessage } from '../../src/protocol/wire.ts';
 import { api, connect, type ChatClient, type ServerEvent } from './chat.ts';
 
-export interface StoredJson {
-  event_type: 'send';
-  id: string;
-  seq: number;
-  name: string;
-  color: string;
-  msg: string;
-  time: string;
-  room_id: number;
-  client_id?: string;
-}
+/** A stored message as history pages carry it: the wire protocol's own type. */
+export type StoredJson = { event_type: 'send' } & ChatMessage;
 
 /** Reads a room's whole history through GET /chats/:room/messages, oldest first, page by page. */
 export async function fullHistory(baseUrl: string, room: number | string, pageSize = 200): Promise<StoredJson[]> {
