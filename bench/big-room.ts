@@ -157,7 +157,7 @@ async function runStore(store: string, build: ReturnType<typeof buildChitChat>):
       await db.end();
     }
   }
-  return { rows, loadS, notes: store === 'postgres' ? 'trigram index built after the load' : 'FTS5 trigram filled by the triggers' };
+  return { rows, loadS, notes: store === 'postgres' ? 'search index built after the load' : 'FTS5 trigram filled by the triggers' };
 }
 
 async function main(): Promise<void> {

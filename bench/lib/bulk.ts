@@ -62,14 +62,15 @@ export async function loadSqlite(dataDir: string, c: Corpus, n: number, log: (s:
   return roomId;
 }
 
-/** PostgreSQL: the big room in `schema`; the trigram index is built once after the rows are in. */
+/** PostgreSQL: the big room in `schema`; the search index is built once after the rows are in. */
 export async function loadPostgres(url: string, schema: string, c: Corpus, n: number, log: (s: string) => void): Promise<number> {
   const roomId = await createBigRoom(new PostgresStore({ url, schema }));
   const db = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
   await db.connect();
   try {
-    const ns = (await db.query<{ ns: string }>("SELECT extnamespace::regnamespace::text AS ns FROM pg_extension WHERE extname = 'pg_trgm'")).rows[0]!.ns;
-    await db.query('DROP INDEX messages_trgm');
+    // The search index, as the migrations made it, is dropped for the load and built again after.
+    const index = (await db.query<{ indexdef: string }>("SELECT indexdef FROM pg_indexes WHERE schemaname = $1 AND indexname = 'messages_search'", [schema])).rows[0]!.indexdef;
+    await db.query('DROP INDEX messages_search');
     const start = Date.now() - SPAN_MS - 60_000;
     const step = 20_000;
     for (let i = 0; i < n; i += step) {
@@ -82,9 +83,9 @@ export async function loadPostgres(url: string, schema: string, c: Corpus, n: nu
       if ((i / step) % 5 === 4 || i + step >= n) log(`postgres: ${Math.min(n, i + step)} messages`);
     }
     await db.query('UPDATE rooms SET last_seq = $1, last_activity = $2 WHERE id = $3', [n, new Date(start + SPAN_MS).toISOString(), roomId]);
-    log('postgres: building the trigram index');
+    log('postgres: building the search index');
     await db.query("SET maintenance_work_mem = '256MB'");
-    await db.query(`CREATE INDEX messages_trgm ON messages USING gin (msg ${ns}.gin_trgm_ops) WHERE NOT deleted`);
+    await db.query(index);
     await db.query('VACUUM ANALYZE messages');
   } finally {
     await db.end();

@@ -23,6 +23,41 @@ export function tidy(rows: StoredMessage[]): StoredMessage[] {
   return rows;
 }
 
+/** Rows read in seq order before a search turns to the trigram index. */
+const RECENT_ROWS = 1024;
+/** A fine search chunk holds 2^13 seqs of a room, a coarse one 2^17 (16 fine ones). */
+const FINE_BITS = 13;
+const COARSE_BITS = 17;
+/** The messages_search index's keys of a message (migration 5): its room's fine and coarse chunk. */
+export const SEARCH_CHUNKS = `ARRAY[(room_id::bigint << 32) | (seq >> ${FINE_BITS}), (room_id::bigint << 32) | (1::bigint << 31) | (seq >> ${COARSE_BITS})]`;
+/** Three letters or digits in a row: a term pg_trgm can make a trigram of. */
+const WORD_TRIGRAM = /[\p{L}\p{N}]{3}/u;
+
+/**
+ * Index keys for the seqs below `below` in groups, newest first: the fine chunks down to the
+ * start of their coarse chunk, then coarse chunks; each group covers about twice the seqs of the
+ * one before (the first is one fine chunk), so a search widens only as far as it must.
+ */
+export function* chunkGroups(roomId: number, below: number): Generator<string[]> {
+  if (below <= 0) return;
+  const room = BigInt(roomId) << 32n;
+  const keys: [string, number][] = [];
+  let fine = (below - 1) >> FINE_BITS;
+  const coarse = (below - 1) >> COARSE_BITS;
+  for (; fine >= coarse << (COARSE_BITS - FINE_BITS); fine--) keys.push([String(room | BigInt(fine)), 1 << FINE_BITS]);
+  for (let c = coarse - 1; c >= 0; c--) keys.push([String(room | (1n << 31n) | BigInt(c)), 1 << COARSE_BITS]);
+  let size = 1 << FINE_BITS;
+  for (let i = 0; i < keys.length; size *= 2) {
+    const group: string[] = [];
+    let rows = 0;
+    while (i < keys.length && (group.length === 0 || rows + keys[i]![1] <= size)) {
+      rows += keys[i]![1];
+      group.push(keys[i++]![0]);
+    }
+    yield group;
+  }
+}
+
 /** ILIKE pattern for a substring: %, _ and the escape character itself are literal. */
 const likeSubstring = (term: string) => `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -47,18 +82,48 @@ export class PgConversations {
     for (const r of rows) ((bySeq.get(r.seq)!.reactions ??= {})[r.emoji] ??= []).push(r.name);
   }
 
+  /**
+   * Matches newest first, reading no further back than a page needs. First the newest
+   * RECENT_ROWS rows in seq order (a page of a common word is there), then the trigram index in
+   * chunks of seqs, newest first, each group twice the rows of the one before, until the page is
+   * full. A trigram index alone would hand out every match in the room, in no order.
+   */
   async search(roomId: number, q: SearchQuery): Promise<MessagePage> {
-    const params: unknown[] = [roomId, q.limit + 1];
-    const where = ['room_id = $1', 'NOT deleted', unexpired('$1')];
-    if (q.before !== undefined) where.push(`seq < $${params.push(q.before)}`);
+    const room = await this.rows<{ last_seq: number }>('SELECT last_seq FROM rooms WHERE id = $1', [roomId]);
+    if (!room[0]) return { messages: [], hasMore: false };
+    const below = Math.min(q.before ?? Infinity, room[0].last_seq + 1);
+    const want = q.limit + 1;
     // Long terms first: those are what the trigram index can find.
     const { long, short } = splitTerms(q.terms);
-    for (const t of [...long, ...short]) where.push(`msg ILIKE $${params.push(likeSubstring(t))}`);
-    const sql = `SELECT ${this.columns} FROM messages WHERE ${where.join(' AND ')} ORDER BY seq DESC LIMIT $2`;
-    const rows = tidy(await this.rows<StoredMessage>(sql, params));
-    const messages = rows.slice(0, q.limit);
+    const params: unknown[] = [roomId];
+    const match = [...long, ...short].map((t) => `msg ILIKE $${params.push(likeSubstring(t))}`).join(' AND ');
+    const live = `NOT deleted AND ${unexpired('$1')} AND ${match}`;
+    // pg_trgm makes trigrams of letters and digits only: a term like "..." narrows nothing.
+    const indexed = long.some((t) => WORD_TRIGRAM.test(t));
+    const floor = indexed ? Math.max(0, below - RECENT_ROWS) : 0;
+    const p = params.length;
+    // The subquery reads its seq range newest first (OFFSET 0 keeps the match out of it, so the
+    // planner cannot swap this bounded read for the trigram index).
+    const found = await this.rows<StoredMessage>(
+      `SELECT ${this.columns} FROM (SELECT * FROM messages WHERE room_id = $1 AND seq >= $${p + 1} AND seq < $${p + 2} ORDER BY seq DESC OFFSET 0) m
+       WHERE ${live} ORDER BY seq DESC LIMIT $${p + 3}`,
+      [...params, floor, below, want],
+    );
+    if (indexed) {
+      for (const keys of chunkGroups(roomId, floor)) {
+        if (found.length >= want) break;
+        found.push(
+          ...(await this.rows<StoredMessage>(
+            `SELECT ${this.columns} FROM messages WHERE room_id = $1 AND ${SEARCH_CHUNKS} && $${p + 1}::bigint[] AND seq < $${p + 2}
+             AND ${live} ORDER BY seq DESC LIMIT $${p + 3}`,
+            [...params, keys, floor, want - found.length],
+          )),
+        );
+      }
+    }
+    const messages = tidy(found).slice(0, q.limit);
     await this.withReactions(roomId, messages);
-    return { messages, hasMore: rows.length > q.limit };
+    return { messages, hasMore: found.length > q.limit };
   }
 
   async toggleReaction(roomId: number, id: string, emoji: string, name: string): Promise<ReactionResult> {

@@ -15,7 +15,7 @@ export interface StoreDriver {
   /** Why the driver's tests are skipped (its service is unreachable); undefined = run them. */
   skip?: string | undefined;
   /** A fresh, empty store; reopen() opens another on the same database (a restart, or a second node). */
-  open: () => Promise<{ store: Store; reopen: () => Promise<Store>; sql: (text: string) => Promise<void> }>;
+  open: () => Promise<{ store: Store; reopen: () => Promise<Store>; sql: (text: string) => Promise<void>; schema?: string }>;
 }
 
 /** The drivers, with their clean-up registered in the calling test file. */
@@ -69,7 +69,7 @@ export async function storeDrivers(): Promise<StoreDriver[]> {
             await c.end();
           }
         };
-        return { store: await make(), reopen: make, sql };
+        return { store: await make(), reopen: make, sql, schema };
       },
     },
   ];

@@ -6,9 +6,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import pg from 'pg';
 import { SQLITE_MIGRATIONS } from '../../src/store/migrations/sqlite.ts';
 import { SqliteStore } from '../../src/store/sqlite.ts';
 import type { NewMessage, Store } from '../../src/store/store.ts';
+import { chunkGroups, SEARCH_CHUNKS } from '../../src/store/postgres-conversations.ts';
+import { POSTGRES_URL } from '../helpers/services.ts';
 import { newRoom, storeDrivers } from '../helpers/stores.ts';
 
 const drivers = await storeDrivers();
@@ -156,6 +159,53 @@ for (const driver of drivers) {
       assert.deepEqual(seqs(await s(['planet'])), [1]);
     });
 
+    test('search pages through a big room newest first, across the chunks PostgreSQL reads it in', async () => {
+      const { store, sql } = await driver.open();
+      await store.init(newRoom('Public Chat'));
+      const r = await store.createRoom(newRoom('big'));
+      // 140 000 messages, written by SQL (appending them one by one would take minutes). Needles
+      // sit on the edges PostgreSQL's search reads by: the newest 1 024 rows, fine chunks of 2^13
+      // seqs and coarse ones of 2^17; everything else is filler.
+      const n = 140_000;
+      const needles = [1, 2, 8191, 8192, 8193, 16384, 131071, 131072, 131073, 138000, n - 1024, n - 1023, n];
+      const text = `CASE WHEN s IN (${needles.join(', ')}) THEN 'Needle ' || s ELSE 'filler ' || s END`;
+      await sql(
+        driver.name === 'postgres'
+          ? `INSERT INTO messages (room_id, seq, id, name, color, msg, client_id, created_at)
+             SELECT ${r.id}, s, 'm' || s, 'ann', '#123456', ${text}, NULL, now() FROM generate_series(1, ${n}) AS s;
+             UPDATE rooms SET last_seq = ${n} WHERE id = ${r.id}; ANALYZE messages;`
+          : `WITH RECURSIVE g(s) AS (SELECT 1 UNION ALL SELECT s + 1 FROM g WHERE s < ${n})
+             INSERT INTO messages (room_id, seq, id, name, color, msg, client_id, created_at)
+             SELECT ${r.id}, s, 'm' || s, 'ann', '#123456', ${text}, NULL, strftime('%Y-%m-%dT%H:%M:%fZ', 'now') FROM g;
+             UPDATE rooms SET last_seq = ${n} WHERE id = ${r.id};`,
+      );
+      const newestFirst = [...needles].reverse();
+      for (const limit of [1, 3, 50]) {
+        const got: number[] = [];
+        let before: number | undefined;
+        for (;;) {
+          const page = await store.search(r.id, { terms: ['needle'], limit, ...(before !== undefined && { before }) });
+          got.push(...seqs(page));
+          assert.equal(page.hasMore, got.length < needles.length, `limit ${limit}, after ${got.length}`);
+          if (!page.hasMore) break;
+          before = got.at(-1);
+        }
+        assert.deepEqual(got, newestFirst, `limit ${limit}`);
+      }
+      assert.deepEqual(seqs(await store.search(r.id, { terms: ['needle'], limit: 2, before: 131073 })), [131072, 131071]);
+      assert.deepEqual(seqs(await store.search(r.id, { terms: ['EEDL', '8'], limit: 10 })), [n - 1023, n - 1024, 138000, 16384, 8193, 8192, 8191]);
+      assert.deepEqual(seqs(await store.search(r.id, { terms: ['needle 16384'], limit: 10 })), [16384]);
+      assert.deepEqual(seqs(await store.search(r.id, { terms: ['needle 16385'], limit: 10 })), []);
+      assert.deepEqual(seqs(await store.search(r.id, { terms: ['filler'], limit: 3 })), [n - 1, n - 2, n - 3]);
+      const fillers: number[] = [];
+      for (let s = 99_999; fillers.length < 3; s--) if (String(s).includes('8193') && !needles.includes(s)) fillers.push(s);
+      assert.deepEqual(seqs(await store.search(r.id, { terms: ['filler', '8193'], limit: 3, before: 100_000 })), fillers);
+      assert.deepEqual(seqs(await store.search(r.id, { terms: ['nowhere'], limit: 3 })), []);
+      // A deleted needle is not found, and nothing older is lost for it.
+      await store.deleteMessage(r.id, 'm8192');
+      assert.deepEqual(seqs(await store.search(r.id, { terms: ['needle'], limit: 3, before: 16384 })), [8193, 8191, 2]);
+    });
+
     test('expired messages are never read, then deleted; the sweep says through which seq', async () => {
       const { store } = await driver.open();
       await store.init(newRoom('Public Chat'));
@@ -218,5 +268,28 @@ test('sqlite: a database from before conversations is upgraded, its messages sea
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('postgres: search asks its index by the very expression the migration built it on', { skip: drivers[1]!.skip }, async () => {
+  const { store, schema } = await drivers[1]!.open();
+  await store.init(newRoom('Public Chat'));
+  const db = new pg.Client({ connectionString: POSTGRES_URL, options: `-c search_path=${schema}` });
+  await db.connect();
+  try {
+    // With sequential scans off and no room_id condition for the primary key, the planner has only
+    // messages_search to turn to, and can use it for the chunks only if the expressions are equal.
+    await db.query('SET enable_seqscan = off');
+    const [group] = chunkGroups(1, 10);
+    const plan = await db.query<{ 'QUERY PLAN': string }>(
+      `EXPLAIN SELECT seq FROM messages WHERE ${SEARCH_CHUNKS} && $1::bigint[] AND NOT deleted AND msg ILIKE '%needle%'`,
+      [group],
+    );
+    const text = plan.rows.map((r) => r['QUERY PLAN']).join('\n');
+    assert.match(text, /Index Cond: \(\(ARRAY\[.*&&.*AND \(msg ~~\* '%needle%'::text\)\)/, text);
+    assert.match(text, /on messages_search/, text);
+  } finally {
+    await db.end();
+    await store.close();
   }
 });

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { mentionsIn, replyExcerpt, searchTerms, validEmoji, validRetention } from '../../src/domain/conversation.ts';
 import { AppError } from '../../src/domain/errors.ts';
 import { parseInbound } from '../../src/realtime/actions/index.ts';
+import { chunkGroups } from '../../src/store/postgres-conversations.ts';
 
 const fails = (fn: () => unknown, code: number, field?: string) =>
   assert.throws(fn, (e: unknown) => e instanceof AppError && e.code === code && e.field === field);
@@ -55,4 +56,34 @@ test('react and read frames are checked against their schemas', () => {
   fails(() => parseInbound('{"event_type":"read","seq":-1}'), 303, 'seq');
   fails(() => parseInbound('{"event_type":"read","seq":"1"}'), 303, 'seq');
   assert.equal(parseInbound('{"event_type":"read","seq":0}').seq, 0);
+});
+
+test("PostgreSQL search's chunk groups cover every seq below the bound once, newest first, widening", () => {
+  const decode = (key: string) => {
+    const k = BigInt(key);
+    const room = Number(k >> 32n);
+    const coarse = (k >> 31n) & 1n;
+    const n = Number(k & 0x7fffffffn);
+    return coarse ? { room, from: n << 17, to: (n + 1) << 17 } : { room, from: n << 13, to: (n + 1) << 13 };
+  };
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 2 ** 31 - 1 }), fc.integer({ min: 0, max: 3_000_000 }), (roomId, below) => {
+      const groups = [...chunkGroups(roomId, below)];
+      if (below === 0) return assert.deepEqual(groups, []);
+      const ranges = groups.map((g) => g.map(decode));
+      // Consecutive, newest first, down to seq 0, all in the room; the chunk holding below - 1 comes first.
+      let next = Infinity;
+      for (const r of ranges.flat()) {
+        assert.equal(r.room, roomId);
+        if (next === Infinity) assert.ok(r.from <= below - 1 && below - 1 < r.to);
+        else assert.equal(r.to, next);
+        next = r.from;
+      }
+      assert.equal(next, 0);
+      // Group i covers at most 8192 * 2^i seqs, or is one chunk: a page is never read far past.
+      const sizes = ranges.map((g) => g.reduce((n, r) => n + r.to - r.from, 0));
+      assert.equal(sizes[0], 8192);
+      sizes.forEach((size, i) => assert.ok(size <= 8192 * 2 ** i || ranges[i]!.length === 1, `${sizes}`));
+    }),
+  );
 });

@@ -123,6 +123,24 @@ export const POSTGRES_MIGRATIONS: readonly string[] = [
     PRIMARY KEY (room_id, name_key)
   );
   `,
+  // (§7) Search reads a big room newest first. A trigram index alone hands out every match of a
+  // term at once, in no order, so a search for a term found in 10 000 messages read them all to
+  // show the newest 50. This index also keys each message by its room and chunk of seqs: a fine
+  // chunk of 8 192 seqs (seq >> 13) and a coarse one of 131 072 (seq >> 17, flagged by bit 31), so
+  // a search asks for the newest chunks first and widens only while it lacks matches
+  // (PgConversations.search spells the same expression). Rebuilding it takes a while on a big
+  // table, during which writes wait.
+  `
+  DO $$
+  DECLARE ns text;
+  BEGIN
+    SELECT extnamespace::regnamespace::text INTO ns FROM pg_extension WHERE extname = 'pg_trgm';
+    DROP INDEX messages_trgm;
+    EXECUTE format('CREATE INDEX messages_search ON messages USING gin ('
+      '(ARRAY[(room_id::bigint << 32) | (seq >> 13), (room_id::bigint << 32) | (1::bigint << 31) | (seq >> 17)]), '
+      'msg %s.gin_trgm_ops) WHERE NOT deleted', ns);
+  END $$;
+  `,
 ];
 
 /**
