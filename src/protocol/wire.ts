@@ -127,7 +127,7 @@ export type ServerEvent =
   /** (v3, §12) A person's device count changed: a second device joined, or one of several left. */
   | { event_type: 'devices'; name: string; devices: number }
   | { event_type: 'typing'; name: string }
-  | { event_type: 'edit'; id: string; msg: string; seq?: number; name?: string; edited_at?: string }
+  | { event_type: 'edit'; id: string; msg: string; seq?: number; name?: string; edited_at?: string; mentions?: string[] }
   | { event_type: 'delete'; id: string; seq?: number; name?: string }
   | ({ event_type: 'room_updated'; room?: Partial<Room> } & Partial<Room>)
   | { event_type: 'room_deleted'; msg?: string }

@@ -31,8 +31,19 @@ export const encode = {
   leave: (roomId: number, name: string, color: string) =>
     JSON.stringify({ event_type: 'leave', name, color, msg: `${name} has left the room.`, room_id: roomId, time: now() }),
   typing: (roomId: number, name: string) => JSON.stringify({ event_type: 'typing', name, room_id: roomId, time: now() }),
+  /** `mentions` is always there ([] when none), so a client can drop a mention the edit took back. */
   edit: (m: StoredMessage) =>
-    JSON.stringify({ event_type: 'edit', id: m.id, seq: m.seq, name: m.name, msg: m.msg, edited_at: m.editedAt, room_id: m.roomId, time: now() }),
+    JSON.stringify({
+      event_type: 'edit',
+      id: m.id,
+      seq: m.seq,
+      name: m.name,
+      msg: m.msg,
+      edited_at: m.editedAt,
+      mentions: m.mentions ?? [],
+      room_id: m.roomId,
+      time: now(),
+    }),
   delete: (roomId: number, id: string, seq: number, by: string) =>
     JSON.stringify({ event_type: 'delete', id, seq, name: by, room_id: roomId, time: now() }),
   ack: (m: StoredMessage) =>

@@ -321,9 +321,9 @@ export class PostgresStore implements Store {
     return this.talk.deleteExpired(roomIds);
   }
 
-  async editMessage(roomId: number, id: string, msg: string, editedAt: string): Promise<StoredMessage | undefined> {
-    const sql = `UPDATE messages SET msg = $3, edited_at = $4 WHERE room_id = $1 AND id = $2 AND NOT deleted RETURNING ${MESSAGE_COLUMNS}`;
-    const [row] = await this.rows<StoredMessage>(sql, [roomId, id, msg, editedAt]);
+  async editMessage(roomId: number, id: string, msg: string, editedAt: string, mentions: readonly string[]): Promise<StoredMessage | undefined> {
+    const sql = `UPDATE messages SET msg = $3, edited_at = $4, mentions = $5::text[] WHERE room_id = $1 AND id = $2 AND NOT deleted RETURNING ${MESSAGE_COLUMNS}`;
+    const [row] = tidy(await this.rows<StoredMessage>(sql, [roomId, id, msg, editedAt, mentions.length > 0 ? mentions : null]));
     return row;
   }
 

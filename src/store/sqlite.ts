@@ -112,8 +112,8 @@ export class SqliteStore implements Store {
       between: db.prepare<[number, number, number, string, number], MessageRow>(
         `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE room_id = ? AND seq > ? AND seq < ? AND deleted = 0 AND created_at >= ? ORDER BY seq ASC LIMIT ?`,
       ),
-      editMessage: db.prepare<[string, string, number, string], MessageRow>(
-        `UPDATE messages SET msg = ?, edited_at = ? WHERE room_id = ? AND id = ? AND deleted = 0 RETURNING ${MESSAGE_COLUMNS}`,
+      editMessage: db.prepare<[string, string, string | null, number, string], MessageRow>(
+        `UPDATE messages SET msg = ?, edited_at = ?, mentions = ? WHERE room_id = ? AND id = ? AND deleted = 0 RETURNING ${MESSAGE_COLUMNS}`,
       ),
       deleteMessage: db.prepare<[number, string]>(
         "UPDATE messages SET msg = '', deleted = 1 WHERE room_id = ? AND id = ? AND deleted = 0",
@@ -250,8 +250,8 @@ export class SqliteStore implements Store {
     return this.talk.deleteExpired(roomIds);
   }
 
-  async editMessage(roomId: number, id: string, msg: string, editedAt: string): Promise<StoredMessage | undefined> {
-    const row = this.stmt.editMessage.get(msg, editedAt, roomId, id);
+  async editMessage(roomId: number, id: string, msg: string, editedAt: string, mentions: readonly string[]): Promise<StoredMessage | undefined> {
+    const row = this.stmt.editMessage.get(msg, editedAt, mentions.length > 0 ? JSON.stringify(mentions) : null, roomId, id);
     return row && toMessage(row);
   }
 

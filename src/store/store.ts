@@ -192,7 +192,8 @@ export interface Store {
   /** Messages in ascending seq; see SPEC §1 for before/after/limit. Deleted messages are left out. */
   messages(roomId: number, page: Page): Promise<MessagePage>;
   message(roomId: number, id: string): Promise<StoredMessage | undefined>;
-  editMessage(roomId: number, id: string, msg: string, editedAt: string): Promise<StoredMessage | undefined>;
+  /** New text, and the mentions read from it (they replace the old ones); undefined when there is no live message `id`. */
+  editMessage(roomId: number, id: string, msg: string, editedAt: string, mentions: readonly string[]): Promise<StoredMessage | undefined>;
   /** Erases the text and hides the message; its seq is never reused. */
   deleteMessage(roomId: number, id: string): Promise<boolean>;
 

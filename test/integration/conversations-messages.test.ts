@@ -83,6 +83,22 @@ describe('mentions', () => {
     assert.equal((await say(ann, 'no mention here')).mentions, undefined);
     assert.deepEqual((await history(room.id)).messages[0].mentions, ['Bob', 'zoë', 'carl']);
   });
+
+  test('an edit reads the mentions again: the edit event and history carry the new ones, or none', async () => {
+    const room = await createRoom(server.url, { title: title('Edited mentions') });
+    const ann = await join(room.id, 'ann');
+    const bob = await join(room.id, 'bob');
+    const m = await say(ann, 'hello @bob');
+    const edit = async (msg: string) => {
+      const from = bob.events.length;
+      ann.send({ event_type: 'edit', id: m.id, msg });
+      return bob.next((e) => e.event_type === 'edit' && e.id === m.id, 5000, from);
+    };
+    assert.deepEqual((await edit('hello @carl and @Dee')).mentions, ['carl', 'Dee']);
+    assert.deepEqual((await history(room.id)).messages[0].mentions, ['carl', 'Dee']);
+    assert.deepEqual((await edit('hello everyone')).mentions, []);
+    assert.equal((await history(room.id)).messages[0].mentions, undefined);
+  });
 });
 
 describe('reactions', () => {

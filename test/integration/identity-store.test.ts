@@ -47,7 +47,7 @@ for (const driver of drivers) {
       assert.deepEqual(messages.map((m) => [m.msg, m.author, m.trip]), [['signed', 'hash-a', 'AbC_9-'], ['old style', null, null]]);
       const one = await store.message(1, messages[0]!.id);
       assert.deepEqual([one?.author, one?.trip], ['hash-a', 'AbC_9-']);
-      const edited = await store.editMessage(1, messages[0]!.id, 'changed', iso(0));
+      const edited = await store.editMessage(1, messages[0]!.id, 'changed', iso(0), []);
       assert.deepEqual([edited?.author, edited?.trip], ['hash-a', 'AbC_9-']);
       await store.close();
     });

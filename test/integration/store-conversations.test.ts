@@ -50,6 +50,12 @@ for (const driver of drivers) {
       assert.equal(page.messages[0]!.replyTo, undefined);
       assert.equal(page.messages[0]!.mentions, undefined);
       assert.deepEqual(await store.message(r.id, reply!.id), page.messages[1]);
+      // An edit's mentions replace the old ones; none leaves none.
+      const edited = await store.editMessage(r.id, reply!.id, 'hi @carl', new Date().toISOString(), ['carl']);
+      assert.deepEqual([edited!.msg, edited!.mentions, edited!.replyTo], ['hi @carl', ['carl'], replyTo]);
+      assert.deepEqual((await store.message(r.id, reply!.id))!.mentions, ['carl']);
+      assert.equal((await store.editMessage(r.id, reply!.id, 'hi all', new Date().toISOString(), []))!.mentions, undefined);
+      assert.equal((await store.message(r.id, reply!.id))!.mentions, undefined);
     });
 
     test('reactions toggle per name, are read with their messages, and stop at 20 distinct emoji', async () => {
@@ -154,7 +160,7 @@ for (const driver of drivers) {
       assert.deepEqual([seqs(next), next.hasMore], [[1], false]);
       // An edit is found by its new text only.
       const one = (await store.messages(r.id, { limit: 1, after: 0 })).messages[0]!;
-      await store.editMessage(r.id, one.id, 'Goodbye planet', new Date().toISOString());
+      await store.editMessage(r.id, one.id, 'Goodbye planet', new Date().toISOString(), []);
       assert.deepEqual(seqs(await s(['hello'])), [5, 2]);
       assert.deepEqual(seqs(await s(['planet'])), [1]);
     });

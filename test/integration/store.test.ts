@@ -70,9 +70,9 @@ for (const driver of drivers) {
       assert.ok(await store.deleteMessage(1, m5.id));
       assert.ok(!(await store.deleteMessage(1, m5.id)));
       assert.deepEqual(seqs(await store.messages(1, { after: 6, limit: 5 })), [7, 9, 10]);
-      const edited = await store.editMessage(1, newest.messages[1]!.id, 'changed', '2026-01-01T00:00:00.000Z');
+      const edited = await store.editMessage(1, newest.messages[1]!.id, 'changed', '2026-01-01T00:00:00.000Z', []);
       assert.equal(edited?.msg, 'changed');
-      assert.equal(await store.editMessage(1, m5.id, 'ghost', '2026-01-01T00:00:00.000Z'), undefined);
+      assert.equal(await store.editMessage(1, m5.id, 'ghost', '2026-01-01T00:00:00.000Z', []), undefined);
       await store.close();
     });
 

@@ -329,7 +329,7 @@ export class ChatSession {
         }
         return;
       case 'edit':
-        if (this.timeline.edit(ev.id, String(ev.msg ?? ''))) this.set({ items: this.timeline.list });
+        if (this.timeline.edit(ev.id, String(ev.msg ?? ''), Array.isArray(ev.mentions) ? ev.mentions : undefined)) this.set({ items: this.timeline.list });
         return;
       case 'delete':
         if (this.timeline.remove(ev.id)) this.set({ items: this.timeline.list });

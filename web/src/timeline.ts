@@ -72,8 +72,9 @@ export class Timeline {
     return false;
   }
 
-  edit(id: string, msg: string): boolean {
-    return this.replace(id, (m) => ({ ...m, msg, edited: true }));
+  /** New text; `mentions` (from the server's edit event) replaces the old ones when given. */
+  edit(id: string, msg: string, mentions?: string[]): boolean {
+    return this.replace(id, (m) => ({ ...m, msg, edited: true, ...(mentions && { mentions }) }));
   }
 
   /** Ids deleted while we were not holding them, so a later history page does not bring them back. */
