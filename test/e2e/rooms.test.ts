@@ -163,6 +163,22 @@ describe('rooms, passwords and owners', { skip, timeout: 150_000 }, () => {
     await olga.page.getByRole('list', { name: 'People in this room' }).getByText('Gus').waitFor();
   });
 
+  test('a room link followed while the lobby is still starting opens the room', async () => {
+    const quick = await person(rig);
+    // The address changes before the app's first effects have run (they wait for a paint), as
+    // when a link is followed the moment the page appears: that hashchange fires before the
+    // router listens, and the room must open all the same.
+    await quick.context.addInitScript(() => {
+      document.addEventListener('DOMContentLoaded', () => {
+        if (location.hash === '') location.hash = '#/room/1';
+      });
+    });
+    await quick.page.goto('/');
+    await enter(quick.page, { name: 'Quick' });
+    assert.match(quick.page.url(), /#\/room\/1$/);
+    await quick.context.close();
+  });
+
   test('a hidden room is not listed and is found by its exact title', async () => {
     await olga.page.getByRole('link', { name: 'All rooms' }).click();
     await createRoom(olga.page, { title: 'Back Room', visibility: 'hidden', password: 'hidden password', name: 'Olga' });

@@ -35,8 +35,14 @@ export function navigate(href: string): void {
 export function useRoute(): Route {
   const [route, setRoute] = useState(() => parseRoute(location.hash));
   useEffect(() => {
-    const on = () => setRoute(parseRoute(location.hash));
+    const on = () => setRoute((was) => {
+      const now = parseRoute(location.hash);
+      return JSON.stringify(now) === JSON.stringify(was) ? was : now;
+    });
     window.addEventListener('hashchange', on);
+    // Effects run after the first paint: an address that changed in between (a link followed
+    // while the page was still starting) fired its hashchange before anyone listened.
+    on();
     return () => window.removeEventListener('hashchange', on);
   }, []);
   return route;
