@@ -139,10 +139,13 @@ test('DELETE revokes the token and the webhook, and closes the bot\'s sockets', 
   const bot = await chat.createBot(room.id, 'temp', owner);
   const asBot = await chat.connect(room.id, { name: 'temp', token: bot.token, reconnect: { baseMs: 50, maxMs: 100 } });
   const closed = asBot.once('closed');
+  // A socket opened with the bot's token that has not joined yet is closed too.
+  const idle = await connect(server.wsUrl, room.id, { token: bot.token });
   const gone = await chat.deleteBot(room.id, 'temp', owner);
   assert.deepEqual(gone, { status: true, name: 'temp' });
   const why = await closed;
   assert.equal(why.error?.code, 403, 'the SDK stops: its token is revoked');
+  assert.deepEqual(await idle.closed(), { code: 1008, reason: 'bot revoked' });
   const hook = await post(bot.webhook_url, JSON.stringify({ text: 'after revocation' }));
   assert.deepEqual([hook.status, hook.json.error?.code], [403, 403]);
   await assert.rejects(chat.renewToken(room.id, bot.token), { status: 403, code: 403 });
