@@ -9,7 +9,7 @@ import { nameKey, validName } from '../domain/names.js';
 import { CLOSE } from '../realtime/connection.js';
 import type { BotRecord } from '../store/store.js';
 import { rateLimit, type Deps } from './deps.js';
-import { objectBody } from './json.js';
+import { formPayload, objectBody } from './json.js';
 import { BotBody, RoomParams, WebhookBody } from './schemas.js';
 
 /** The colour of bots' names: they have no person to choose one. */
@@ -93,7 +93,7 @@ export async function botRoutes(app: FastifyInstance, deps: Deps): Promise<void>
     async (req) => {
       const bot = /^[\w-]{43}$/.test(req.params.hook) ? await store.botByHook(hookHash(req.params.hook)) : undefined;
       if (!bot) throw new AppError(403, 'webhook');
-      const body = objectBody(req.body, WebhookBody, 303, 105);
+      const body = objectBody(formPayload(req), WebhookBody, 303, 105);
       const field = body.msg !== undefined ? 'msg' : 'text';
       const raw = body.msg ?? (typeof body.text === 'string' ? slackUnescape(body.text) : undefined);
       let msg: string;

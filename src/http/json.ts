@@ -2,7 +2,7 @@
 // original's clients label JSON as form data); each route checks its body against its schema.
 import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { PresenceEntry } from '../broker/broker.js';
 import { AppError, type ErrorCode } from '../domain/errors.js';
 import { parseClientJson } from '../domain/json.js';
@@ -13,17 +13,39 @@ export const BODY_LIMIT = 64 * 1024;
 /** Marks a body that was not valid JSON; the route answers with its own code. */
 export const INVALID_JSON = Symbol('invalid json');
 
+/** The text of bodies that were not JSON, for the one route that takes another form (formPayload). */
+const notJson = new WeakMap<FastifyRequest, string>();
+
 export function acceptAnyJson(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => {
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (req, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(null, undefined);
     try {
       done(null, parseClientJson(text));
     } catch {
+      notJson.set(req, text);
       done(null, INVALID_JSON);
     }
   });
+}
+
+/**
+ * The body, or for a form (`application/x-www-form-urlencoded`) the JSON in its `payload` field,
+ * as Slack's incoming webhooks also take it (`curl --data-urlencode 'payload={"text": "hi"}'`).
+ * INVALID_JSON when neither holds JSON.
+ */
+export function formPayload(req: FastifyRequest): unknown {
+  const text = notJson.get(req);
+  if (req.body !== INVALID_JSON || text === undefined) return req.body;
+  if (!/^application\/x-www-form-urlencoded\b/i.test(req.headers['content-type'] ?? '')) return INVALID_JSON;
+  const payload = new URLSearchParams(text).get('payload');
+  if (payload === null) return INVALID_JSON;
+  try {
+    return parseClientJson(payload);
+  } catch {
+    return INVALID_JSON;
+  }
 }
 
 const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>();

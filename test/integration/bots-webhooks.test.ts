@@ -63,6 +63,23 @@ test('the owner creates a bot; its webhook takes Slack\'s {"text"} and {"msg"}; 
   await Promise.all([asBot.close(), listener.close()]);
 });
 
+test('a webhook also takes Slack\'s form: payload={json}, URL-encoded; a form without one is 303', async () => {
+  const { room, owner } = await roomWithOwner('bots form');
+  const bot = await chat.createBot(room.id, 'legacy', owner);
+  const form = async (body: string) => {
+    const r = await fetch(bot.webhook_url, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body });
+    return { status: r.status, json: (await r.json()) as { seq?: number; error?: { code: number; field?: string } } };
+  };
+  const ok = await form(new URLSearchParams({ payload: JSON.stringify({ text: 'Deploy 100% done &amp; live', channel: '#ops' }) }).toString());
+  assert.deepEqual([ok.status, ok.json.seq], [200, 1]);
+  for (const bad of ['text=hello', `payload=${encodeURIComponent('{"text": ')}`, 'payload=', '']) {
+    const r = await form(bad);
+    assert.deepEqual([r.status, r.json.error?.code], [400, 303], bad);
+  }
+  const history = await chat.messages(room.id);
+  assert.deepEqual(history.messages.map((m) => [m.name, m.msg, m.bot]), [['legacy', 'Deploy 100% done & live', true]]);
+});
+
 test('only the owner creates bots; names are checked and unique', async () => {
   const { room, owner } = await roomWithOwner('bots rules', 'private');
   const member = (await chat.token(room.id, { name: 'mem', secret: 'correct horse' }))!;
