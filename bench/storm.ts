@@ -7,13 +7,12 @@
 //
 // Writes bench/results/storm-<date>.json. Needs PostgreSQL and Redis (CHITCHAT_TEST_DATABASE_URL,
 // CHITCHAT_TEST_REDIS_URL, as the tests); uses a schema and key prefix of its own, removed after.
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { builtUnavailable, startServer, type TestServer } from '../test/helpers/server.js';
-import { dropShared, POSTGRES_URL, REDIS_URL, uniqueName } from '../test/helpers/services.js';
+import { sharedPlace } from '../test/helpers/services.js';
 import { readProc } from './lib/procstat.js';
 import { root } from './lib/servers.js';
 import { runStorm } from './lib/storm.js';
@@ -29,14 +28,9 @@ const { values: args } = parseArgs({
 
 const why = builtUnavailable();
 if (why) throw new Error(why);
-const schema = uniqueName('chitchat_storm');
-const prefix = `${uniqueName('chitchat_storm')}:`;
+const place = sharedPlace('chitchat_storm');
 const env = {
-  CHITCHAT_DATABASE_URL: POSTGRES_URL,
-  CHITCHAT_DATABASE_SCHEMA: schema,
-  CHITCHAT_REDIS_URL: REDIS_URL,
-  CHITCHAT_REDIS_PREFIX: prefix,
-  CHITCHAT_SECRET: randomBytes(32).toString('base64url'),
+  ...place.env,
   CHITCHAT_LOG_LEVEL: 'warn',
   // One address opens every socket here; per-address limits (where the server has them) are off.
   CHITCHAT_LIMIT_CONNECTIONS_PER_ADDRESS: '0',
@@ -89,5 +83,5 @@ try {
   process.stdout.write(`${JSON.stringify(record, null, 2)}\nwritten to ${file}\n`);
 } finally {
   await Promise.all(started.map((s) => s.dispose()));
-  await dropShared(schema, prefix);
+  await place.drop();
 }

@@ -1,10 +1,7 @@
 // Socket helpers for the identity tests (SPEC §12): join with or without a name secret.
-import { randomBytes } from 'node:crypto';
 import { after } from 'node:test';
-import { Redis } from 'ioredis';
-import pg from 'pg';
 import { connect, type ChatClient, type ConnectOptions, type ServerEvent } from './chat.ts';
-import { POSTGRES_URL, postgresSkip, REDIS_URL, redisSkip, uniqueName } from './services.ts';
+import { postgresSkip, redisSkip, sharedPlace, type SharedPlace } from './services.ts';
 
 export interface Joined {
   client: ChatClient;
@@ -53,23 +50,9 @@ export interface Backend {
 
 export async function backends(): Promise<Backend[]> {
   const [noPostgres, noRedis] = await Promise.all([postgresSkip(), redisSkip()]);
-  const schemas: string[] = [];
-  const prefixes: string[] = [];
+  const places: SharedPlace[] = [];
   after(async () => {
-    if (schemas.length > 0) {
-      const db = new pg.Client({ connectionString: POSTGRES_URL });
-      await db.connect();
-      for (const s of schemas) await db.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-      await db.end();
-    }
-    if (prefixes.length > 0) {
-      const redis = new Redis(REDIS_URL);
-      for (const p of prefixes) {
-        const keys = await redis.keys(`${p}*`);
-        if (keys.length > 0) await redis.del(...keys);
-      }
-      await redis.quit();
-    }
+    for (const place of places) await place.drop();
   });
   return [
     { name: 'SQLite', skip: undefined, env: () => ({}) },
@@ -77,17 +60,9 @@ export async function backends(): Promise<Backend[]> {
       name: 'PostgreSQL and Redis',
       skip: noPostgres ?? noRedis,
       env() {
-        const schema = uniqueName('chitchat_test');
-        const prefix = `${uniqueName('chitchat_test')}:`;
-        schemas.push(schema);
-        prefixes.push(prefix);
-        return {
-          CHITCHAT_DATABASE_URL: POSTGRES_URL,
-          CHITCHAT_DATABASE_SCHEMA: schema,
-          CHITCHAT_REDIS_URL: REDIS_URL,
-          CHITCHAT_REDIS_PREFIX: prefix,
-          CHITCHAT_SECRET: randomBytes(32).toString('base64url'),
-        };
+        const place = sharedPlace();
+        places.push(place);
+        return place.env;
       },
     },
   ];

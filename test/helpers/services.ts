@@ -95,6 +95,35 @@ function withoutPassword(url: string): string {
   }
 }
 
+/** A place of its own in the shared PostgreSQL and Redis, where several server nodes form one cluster. */
+export interface SharedPlace {
+  /** The PostgreSQL schema (created by the first node's migrations). */
+  schema: string;
+  /** The Redis key prefix. */
+  prefix: string;
+  /** What every node of the cluster runs with: store, broker, and one secret for their tokens. */
+  env: Record<string, string>;
+  /** Drops the schema and the keys. */
+  drop(): Promise<void>;
+}
+
+export function sharedPlace(tag = 'chitchat_test'): SharedPlace {
+  const schema = uniqueName(tag);
+  const prefix = `${uniqueName(tag)}:`;
+  return {
+    schema,
+    prefix,
+    env: {
+      CHITCHAT_DATABASE_URL: POSTGRES_URL,
+      CHITCHAT_DATABASE_SCHEMA: schema,
+      CHITCHAT_REDIS_URL: REDIS_URL,
+      CHITCHAT_REDIS_PREFIX: prefix,
+      CHITCHAT_SECRET: randomBytes(32).toString('base64url'),
+    },
+    drop: () => dropShared(schema, prefix),
+  };
+}
+
 /** Drops what a multi-node test made in the shared services: its PostgreSQL schema and its Redis keys. */
 export async function dropShared(schema: string, prefix: string): Promise<void> {
   const db = new pg.Client({ connectionString: POSTGRES_URL });

@@ -1,17 +1,15 @@
 // Two real server processes on one PostgreSQL (a schema of their own) and one Redis (a key prefix
 // of their own), with clients on both: the cross-node path end to end, as a scaled-out room runs.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { api, bearer, connect, createRoom, joinAs, token, type ChatClient, type ServerEvent } from '../helpers/chat.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
-import { POSTGRES_URL, postgresSkip, REDIS_URL, redisSkip, uniqueName, dropShared } from '../helpers/services.ts';
+import { POSTGRES_URL, postgresSkip, redisSkip, sharedPlace } from '../helpers/services.ts';
 
 const [noPostgres, noRedis] = await Promise.all([postgresSkip(), redisSkip()]);
 const skip = noPostgres ?? noRedis;
-const schema = uniqueName('chitchat_test');
-const prefix = `${uniqueName('chitchat_test')}:`;
+const place = sharedPlace();
 
 let a: TestServer;
 let b: TestServer;
@@ -35,14 +33,7 @@ async function until(check: () => boolean, what: string, timeoutMs = 10_000): Pr
 
 describe('two server nodes sharing PostgreSQL and Redis', { skip }, () => {
   before(async () => {
-    const env = {
-      CHITCHAT_DATABASE_URL: POSTGRES_URL,
-      CHITCHAT_DATABASE_SCHEMA: schema,
-      CHITCHAT_REDIS_URL: REDIS_URL,
-      CHITCHAT_REDIS_PREFIX: prefix,
-      CHITCHAT_SECRET: randomBytes(32).toString('base64url'),
-      CHITCHAT_SWEEP_INTERVAL_MS: '200',
-    };
+    const env = { ...place.env, CHITCHAT_SWEEP_INTERVAL_MS: '200' };
     // Started together: migrations and room 1 must come out right when nodes race at start.
     const start = async () => {
       const server = await startServer({ env });
@@ -55,7 +46,7 @@ describe('two server nodes sharing PostgreSQL and Redis', { skip }, () => {
   after(async () => {
     for (const c of open) c.ws.terminate();
     await Promise.all(started.map((s) => s.dispose()));
-    await dropShared(schema, prefix);
+    await place.drop();
   });
 
   test('nodes started together share one store: room 1 exists once, a room made on one is seen on the other', async () => {
@@ -291,7 +282,7 @@ describe('two server nodes sharing PostgreSQL and Redis', { skip }, () => {
     assert.equal(put.body.retention_seconds, 60);
     assert.equal((await api(a.url, 'GET', `/chats/${room.id}`)).body.retention_seconds, 60);
     // A minute cannot pass in a test: two messages are made two minutes old in the database.
-    const db = new pg.Client({ connectionString: POSTGRES_URL, options: `-c search_path=${schema}` });
+    const db = new pg.Client({ connectionString: POSTGRES_URL, options: `-c search_path=${place.schema}` });
     await db.connect();
     await db.query("UPDATE messages SET created_at = now() - interval '2 minutes' WHERE room_id = $1 AND seq <= 2", [room.id]);
     const [onA, onB] = await Promise.all([pia.next(isType('expired'), 10_000), quinn.next(isType('expired'), 10_000)]);

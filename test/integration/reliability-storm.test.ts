@@ -2,31 +2,23 @@
 // clients in 10 rooms while 40 msg/s flow on node A; every client reconnects to A with ?since
 // within a second and recovers with no gap and no duplicate, and nobody is closed with 1013.
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import { runStorm } from '../../bench/lib/storm.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
-import { POSTGRES_URL, postgresSkip, REDIS_URL, redisSkip, uniqueName, dropShared } from '../helpers/services.ts';
+import { postgresSkip, redisSkip, sharedPlace } from '../helpers/services.ts';
 
 const skip = (await postgresSkip()) ?? (await redisSkip());
-const schema = uniqueName('chitchat_test');
-const prefix = `${uniqueName('chitchat_test')}:`;
+const place = sharedPlace();
 const started: TestServer[] = [];
 
 describe('reconnect storm', { skip }, () => {
   after(async () => {
     await Promise.all(started.map((s) => s.dispose()));
-    await dropShared(schema, prefix);
+    await place.drop();
   });
 
   test('a node restarts under 200 clients: all recover by ?since on the other node, no gap, no duplicate, no 1013', { timeout: 180_000 }, async (t) => {
-    const env = {
-      CHITCHAT_DATABASE_URL: POSTGRES_URL,
-      CHITCHAT_DATABASE_SCHEMA: schema,
-      CHITCHAT_REDIS_URL: REDIS_URL,
-      CHITCHAT_REDIS_PREFIX: prefix,
-      CHITCHAT_SECRET: randomBytes(32).toString('base64url'),
-    };
+    const { env } = place;
     const a = await startServer({ env });
     started.push(a);
     let b = await startServer({ env });

@@ -10,18 +10,11 @@ import WebSocket from 'ws';
 import { connect, createRoom, joinAs, type ChatClient, type ServerEvent } from '../helpers/chat.ts';
 import { assertSeqRange, fullHistory, waitUntil } from '../helpers/delivery.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
-import { POSTGRES_URL, postgresSkip, REDIS_URL, redisSkip, uniqueName, dropShared } from '../helpers/services.ts';
+import { postgresSkip, redisSkip, sharedPlace } from '../helpers/services.ts';
 
 const skip = (await postgresSkip()) ?? (await redisSkip());
-const schema = uniqueName('chitchat_test');
-const prefix = `${uniqueName('chitchat_test')}:`;
-const env = {
-  CHITCHAT_DATABASE_URL: POSTGRES_URL,
-  CHITCHAT_DATABASE_SCHEMA: schema,
-  CHITCHAT_REDIS_URL: REDIS_URL,
-  CHITCHAT_REDIS_PREFIX: prefix,
-  CHITCHAT_SECRET: randomBytes(32).toString('base64url'),
-};
+const place = sharedPlace();
+const { env } = place;
 
 let a: TestServer;
 let b: TestServer;
@@ -70,7 +63,7 @@ describe('two nodes, one killed mid-run', { skip }, () => {
   after(async () => {
     for (const c of all) c.ws.terminate();
     await Promise.all(started.map((s) => s.dispose()));
-    await dropShared(schema, prefix);
+    await place.drop();
   });
 
   test('every acked message reaches every reader once, in seq order', { timeout: 300_000 }, async (t) => {
