@@ -64,7 +64,8 @@ export function startLine(config: Config): { text: string; fields: Record<string
   };
 }
 
-function hidePassword(url: string): string {
+/** A connection URL fit for a log line or a message: its password, if any, is `***`. */
+export function hidePassword(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';

@@ -6,6 +6,7 @@ import { Socket } from 'node:net';
 import { test } from 'node:test';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { hidePassword } from '../../src/run.ts';
 
 export const POSTGRES_URL = process.env.CHITCHAT_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 export const REDIS_URL = process.env.CHITCHAT_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -40,7 +41,7 @@ function check(name: string, url: string, probe: () => Promise<void>): Promise<s
     result = withTimeout(probe(), 3000).then(
       () => undefined,
       (err: unknown) => {
-        const why = `${name} is not reachable at ${withoutPassword(url)} (${(err as Error).message})`;
+        const why = `${name} is not reachable at ${hidePassword(url)} (${(err as Error).message})`;
         if (process.env.CI) {
           test(`${name} is reachable (required because CI is set)`, () => {
             throw new Error(why);
@@ -83,16 +84,6 @@ function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
     timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
   });
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
-
-function withoutPassword(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '(unparsable URL)';
-  }
 }
 
 /** A place of its own in the shared PostgreSQL and Redis, where several server nodes form one cluster. */
