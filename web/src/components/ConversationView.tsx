@@ -51,8 +51,17 @@ export function SeenBy({ seq, reads, me }: { seq: number; reads: Readonly<Record
   return <p class="seen-by">Seen by {names.join(', ')}</p>;
 }
 
-/** Scrolls to the requested message once it is rendered; highlights it when asked. */
-export function useFocusMessage(log: RefObject<HTMLElement | null>, focus: ConversationState['focus'], items: readonly TimelineItem[]): void {
+/**
+ * Scrolls to the requested message once it is rendered; highlights it when asked. `moved` is told
+ * right after: the list's "stuck to the bottom" must not wait for the scroll event, or items
+ * arriving before it would pull the list back down, away from the message.
+ */
+export function useFocusMessage(
+  log: RefObject<HTMLElement | null>,
+  focus: ConversationState['focus'],
+  items: readonly TimelineItem[],
+  moved: () => void,
+): void {
   const done = useRef(0);
   useLayoutEffect(() => {
     const root = log.current;
@@ -62,9 +71,11 @@ export function useFocusMessage(log: RefObject<HTMLElement | null>, focus: Conve
     done.current = focus.n;
     if (!focus.highlight) {
       (root.querySelector<HTMLElement>('.new-divider') ?? el).scrollIntoView({ block: 'start' });
+      moved();
       return;
     }
     el.scrollIntoView({ block: 'center' });
+    moved();
     el.classList.add('flash');
     el.setAttribute('tabindex', '-1');
     el.focus({ preventScroll: true });

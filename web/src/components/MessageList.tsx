@@ -56,7 +56,12 @@ export function MessageList(p: MessageListProps) {
     } else if (messages > prev.count && last !== prev.last) setUnseen((n) => n + messages - prev.count);
     before.current = { first, last, height: el.scrollHeight, pending: p.pending.length, count: messages };
   }, [p.items, p.pending]);
-  useFocusMessage(log, p.conv?.state.focus, p.items);
+  /** Whether the reader is at the bottom, from where the list is scrolled now. */
+  const measure = () => {
+    const el = log.current;
+    if (el) atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
+  };
+  useFocusMessage(log, p.conv?.state.focus, p.items, measure);
   useSeen(log, p.items, p.conv?.onSeen);
   const dividerAt = newDividerSeq(p.items, p.conv?.state.newFrom);
   let newest: number | undefined;
@@ -65,7 +70,7 @@ export function MessageList(p: MessageListProps) {
   const onScroll = () => {
     const el = log.current;
     if (!el) return;
-    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
+    measure();
     if (atBottom.current && unseen) setUnseen(0);
     if (el.scrollTop < LOAD_OLDER_WITHIN_PX && p.hasMore && !p.loadingOlder) p.onLoadOlder();
   };
