@@ -1,5 +1,6 @@
 // One socket's session in one room. Handlers never throw: bad input becomes an `error` event
-// and the socket lives on; a socket that cannot keep up is closed alone, never the room.
+// and the socket lives on; a socket that cannot keep up is closed alone, never the room. The
+// order of what it is sent (each seq once, no gap, replays and gap fills) is sequencer.ts's.
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import type { Access } from '../auth/access.js';
@@ -12,10 +13,12 @@ import { nameKey } from '../domain/names.js';
 import type { Metrics } from '../metrics.js';
 import type { Store } from '../store/store.js';
 import { dispatch } from './actions/index.js';
+import { CLOSE } from './close.js';
 import { encode } from './events.js';
 import { FrameWriter, textFrame } from './frames.js';
 import type { Hub } from './hub.js';
 import { TokenBucket } from './rate.js';
+import { Sequencer, type SequencedSocket } from './sequencer.js';
 import type { MessageWriter } from './writer.js';
 
 export interface ChatContext {
@@ -41,28 +44,18 @@ export interface ChatContext {
   log: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
 }
 
-export const CLOSE = {
-  goingAway: 1001,
-  policy: 1008,
-  tryAgainLater: 1013,
-  normal: 1000,
-} as const;
+/** Re-exported: routes that close sockets import the codes from here. */
+export { CLOSE };
 
-/** Replay pages: recovery reads the store in chunks of this many messages. */
-const REPLAY_PAGE = 50;
-/** Bytes a replay may queue beyond what the kernel took before it waits for the socket (SPEC §6). */
-export const REPLAY_BUFFER_BYTES = 1024 * 1024;
 /** A socket closed for being too slow is cut if it takes none of its queue for this long, ms. */
 const STALLED_MS = 2000;
 /** Frames read but not yet handled before the socket stops reading from the network. */
 const MAX_QUEUED_FRAMES = 256;
 
-type Held = [RoomEvent, Buffer | null];
-
 /** setTimeout's ceiling; a later expiry is re-armed when it fires. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
-export class Connection {
+export class Connection implements SequencedSocket {
   name: string | null = null;
   nameKey: string | null = null;
   /** This socket among the name's sockets (one person's tabs and devices), unique across nodes. */
@@ -76,13 +69,8 @@ export class Connection {
   color = '';
   /** When the presence entry last recorded activity (ms since the epoch). */
   lastTouch = 0;
-  /** seq of the newest message written to this socket (or the baseline start() was given). */
-  private lastSeq = 0;
-  /** While replaying or filling a gap, live events wait here in arrival order. */
-  private held: Held[] | null = null;
-  private heldBytes = 0;
-  /** A resync was asked for while a catch-up was under way: run another once it ends. */
-  private resyncWanted = false;
+  /** Every message once, in seq order: live, replayed, or read to fill a gap. */
+  private readonly sequencer: Sequencer;
   private closed = false;
   private readonly bucket: TokenBucket;
   private readonly out: FrameWriter;
@@ -113,6 +101,7 @@ export class Connection {
   ) {
     this.bucket = new TokenBucket(ctx.limits.messagesPerSecond, ctx.limits.messagesBurst);
     this.out = FrameWriter.of(ws);
+    this.sequencer = new Sequencer(ws, this);
     this.tokenKey = tokenClaims && nameKey(tokenClaims.name);
   }
 
@@ -159,11 +148,10 @@ export class Connection {
     this.ws.on('pong', () => (this.missedPongs = 0));
     this.ws.on('close', () => void this.onClose());
     this.ws.on('error', () => this.ws.terminate());
-    this.held = [];
-    this.lastSeq = since;
+    this.sequencer.begin(since);
     this.armExpiry();
     await this.ctx.hub.add(this);
-    await this.catchUp(undefined);
+    await this.sequencer.replay();
   }
 
   /** Called by the hub for every event of the room, with the event's bytes. */
@@ -178,23 +166,7 @@ export class Connection {
     if (event.onlyName !== undefined && event.onlyName !== this.nameKey && event.onlyName !== this.tokenKey) return;
     if (event.banAddressUntil !== undefined) return this.banned(event.banAddressUntil, frame);
     if (event.exceptName !== undefined && event.exceptName === this.nameKey) return;
-    if (this.held) {
-      this.heldBytes += frame?.length ?? 0;
-      this.held.push([event, frame]);
-      if (this.heldBytes > this.ctx.maxBufferedBytes) this.tooSlow();
-      return;
-    }
-    if (event.seq !== undefined) {
-      if (event.seq <= this.lastSeq) return; // already written (replay, or a duplicate publish)
-      if (event.seq > this.lastSeq + 1) {
-        // Another node's earlier message has not reached us yet: read it from the store.
-        this.held = [[event, frame]];
-        this.heldBytes = frame?.length ?? 0;
-        void this.catchUp(event.seq);
-        return;
-      }
-      this.lastSeq = event.seq;
-    }
+    if (!this.sequencer.accept(event, frame)) return;
     if (frame) this.write(frame);
     if (event.close) this.close(event.close.code, event.close.reason);
     else if (event.revokeBelowGen !== undefined && this.revokedBy(event.revokeBelowGen)) {
@@ -202,132 +174,16 @@ export class Connection {
     }
   }
 
-  /**
-   * Reads the store for messages after lastSeq that the broker may not have carried (an outage),
-   * even when no later message arrives to reveal the gap.
-   */
+  /** Reads the store for what a broker outage may have lost (the hub asks, after one). */
   resync(): void {
-    if (this.closed) return;
-    if (this.held) {
-      this.resyncWanted = true;
-      return;
-    }
-    this.held = [];
-    this.heldBytes = 0;
-    void this.catchUp(undefined);
-  }
-
-  /** Writes stored messages after lastSeq (up to `until`, exclusive), then releases held events. */
-  private async catchUp(until: number | undefined): Promise<void> {
-    try {
-      let written: Promise<void> | undefined;
-      for (;;) {
-        const page = await this.ctx.store.messages(this.roomId, {
-          after: this.lastSeq,
-          ...(until !== undefined && { before: until }),
-          limit: REPLAY_PAGE,
-        });
-        if (this.closed) return;
-        let sent = 0;
-        for (const m of page.messages) {
-          if (this.gone) break;
-          const w = this.replayMessage(m);
-          if (w) {
-            written = w;
-            sent++;
-          }
-          // A replay is this socket's own backlog, which can be far larger than maxBufferedBytes;
-          // judged by that limit, a healthy client was closed with 1013 on every ?since attempt
-          // once its backlog outgrew the kernel buffers. So past REPLAY_BUFFER_BYTES, wait for the
-          // socket to take what is queued: memory stays bounded however large the backlog, and a
-          // peer that takes nothing for replayStallMs is dropped. Live events held meanwhile are
-          // still capped by maxBufferedBytes (deliver).
-          if (written && this.ws.bufferedAmount > REPLAY_BUFFER_BYTES && !(await this.drained(written))) break;
-        }
-        this.ctx.metrics.replayedMessages.inc(sent);
-        // Stop as soon as the socket is gone (SPEC §6): pages are read synchronously by SQLite, so
-        // without a turn of the event loop here the close would only be seen after the whole backlog.
-        if (this.gone) return;
-        if (!page.hasMore) break;
-        await new Promise((resolve) => setImmediate(resolve));
-        if (this.gone) return;
-      }
-      if (until !== undefined) this.lastSeq = Math.max(this.lastSeq, until - 1);
-      // Let the replay reach the kernel before the held events go out under the live limit.
-      if (written && this.ws.bufferedAmount > 0) await written;
-    } catch (err) {
-      this.ctx.log.error({ err, roomId: this.roomId }, 'replay failed');
-      this.close(CLOSE.tryAgainLater, 'replay failed');
-      return;
-    }
-    if (this.closed) return;
-    const held = this.held ?? [];
-    this.held = null;
-    this.heldBytes = 0;
-    for (let i = 0; i < held.length; i++) {
-      const [event, frame] = held[i]!;
-      this.deliver(event, frame);
-      // A gap found while draining starts a new catch-up, which takes the rest along.
-      const again = this.held as Held[] | null; // deliver() may have started a new catch-up
-      if (again) {
-        again.push(...held.slice(i + 1));
-        return;
-      }
-    }
-    if (this.resyncWanted) {
-      this.resyncWanted = false;
-      this.resync();
-    }
-  }
-
-  /**
-   * Waits until `written` (the replay's latest frame) reached the kernel. False when the socket
-   * closed meanwhile or made no progress for replayStallMs; such a socket is dropped.
-   */
-  private async drained(written: Promise<void>): Promise<boolean> {
-    let queued = this.ws.bufferedAmount;
-    for (;;) {
-      let timer: NodeJS.Timeout | undefined;
-      const flushed = await Promise.race([
-        written.then(() => true),
-        new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.ctx.replayStallMs))),
-      ]);
-      clearTimeout(timer);
-      if (this.closed) return false;
-      if (flushed) return true;
-      const now = this.ws.bufferedAmount;
-      if (now >= queued) {
-        this.ctx.metrics.replaysDropped.inc();
-        this.ctx.log.warn({ roomId: this.roomId, address: this.address, queued: now }, 'replay stalled: socket dropped');
-        this.closed = true;
-        this.held = null;
-        this.drop();
-        return false;
-      }
-      queued = now;
-    }
-  }
-
-  /**
-   * Writes one stored message of a replay, unless already written. Resolves once the frame (so
-   * everything before it) reached the kernel, or once the socket is gone (the callback then
-   * gets an error; the replay stops at its next check of `closed`).
-   */
-  private replayMessage(m: StoredMessage): Promise<void> | undefined {
-    if (this.closed || m.seq <= this.lastSeq) return undefined;
-    this.lastSeq = m.seq;
-    return new Promise<void>((resolve) => this.ws.send(Buffer.from(encode.message(m)), { binary: false }, () => resolve()));
+    this.sequencer.resync();
   }
 
   private write(frame: Buffer): void {
     if (this.closed) return;
     // During a replay or gap fill, direct writes (ack, presence, error) queue behind the held
     // events: an ack must not overtake its own message (SPEC §4: broadcast, then ack).
-    if (this.held) {
-      this.held.push([{ data: '' }, frame]);
-      this.heldBytes += frame.length;
-      return;
-    }
+    if (this.sequencer.queue(frame)) return;
     if (this.ws.readyState !== this.ws.OPEN) return;
     if (this.out.backlog(this.ws) > this.ctx.maxBufferedBytes) return this.tooSlow();
     this.out.write(frame);
@@ -345,13 +201,13 @@ export class Connection {
     void record
       .catch((err: unknown) => this.ctx.log.error({ err, roomId: this.roomId }, 'address ban failed'))
       .finally(() => {
-        this.held = null; // the kick goes out now, whatever a replay holds
+        this.sequencer.stop(); // the kick goes out now, whatever a replay holds
         if (frame) this.write(frame);
         this.close(CLOSE.policy, 'banned');
       });
   }
 
-  private tooSlow(): void {
+  tooSlow(): void {
     this.ctx.metrics.slowConsumers.inc();
     this.close(CLOSE.tryAgainLater, 'too slow: reconnect with ?since');
     // The close frame waits behind what is queued (at most maxBufferedBytes, and nothing is added
@@ -381,7 +237,7 @@ export class Connection {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.expiry);
-    this.held = null;
+    this.sequencer.stop();
     this.ws.close(code, reason);
     // Reading again lets the peer's close frame in; frames that follow ours are not handled.
     if (this.draining) this.ws.resume();
@@ -434,7 +290,7 @@ export class Connection {
   }
 
   /** Closed by us, or closing from the peer's side (ws marks that before its 'close' event). */
-  private get gone(): boolean {
+  get isGone(): boolean {
     return this.closed || this.ws.readyState !== this.ws.OPEN;
   }
 
@@ -490,6 +346,13 @@ export class Connection {
     this.ws.terminate();
   }
 
+  /** A replay this socket took nothing of for replayStallMs: cut, with nothing more written. */
+  stalled(): void {
+    this.closed = true;
+    this.sequencer.stop();
+    this.drop();
+  }
+
   /**
    * Releases the name and, if this was its last socket, broadcasts `leave`, after the name's last
    * messages went out.
@@ -518,7 +381,7 @@ export class Connection {
   private async onClose(): Promise<void> {
     this.closed = true;
     clearTimeout(this.expiry);
-    this.held = null;
+    this.sequencer.stop();
     this.ctx.hub.remove(this);
     this.ctx.hub.releaseAddress(this.address);
     try {
