@@ -111,7 +111,7 @@ export async function runStorm(o: StormOptions): Promise<StormResult> {
 
   const clients: Client[] = Array.from({ length: o.clients }, (_, i) => ({ room: rooms[i % rooms.length]!, last: 0, ws: null, closedAt: 0, reconnectAt: 0, target: 0, recovered: true }));
   const attach = async (c: Client, node: StormNode) => {
-    const ws = await open(`${node.wsUrl}/chats/${c.room}/ws?since=${c.last}`, (ws) => {
+    await open(`${node.wsUrl}/chats/${c.room}/ws?since=${c.last}`, (ws) => {
       c.ws = ws;
       ws.on('message', (d) => onMessage(c, d.toString()));
       ws.once('close', (code) => onClose(c, ws, code));

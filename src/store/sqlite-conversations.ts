@@ -3,7 +3,7 @@
 import type Database from 'better-sqlite3';
 import type { StoredMessage } from '../domain/message.js';
 import { nameKey } from '../domain/names.js';
-import { LIMITS, type Reactions } from '../protocol/wire.js';
+import { LIMITS } from '../protocol/wire.js';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './sqlite-append.js';
 import type { Expiry, MessagePage, ReactionResult, ReadResult, SearchQuery } from './store.js';
 import { containsAll, splitTerms } from './search.js';

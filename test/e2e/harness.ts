@@ -4,6 +4,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { startServer, type StartOptions, type TestServer } from '../helpers/server.js';
+import { until } from '../helpers/until.js';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const root = resolve(import.meta.dirname, '..', '..');
@@ -172,11 +173,4 @@ export async function messageTexts(page: Page): Promise<string[]> {
   return log(page).locator('article .text').allInnerTexts();
 }
 
-export async function waitFor(cond: () => Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    if (await cond()) return;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+export const waitFor = (cond: () => Promise<boolean>, what: string, ms = 10_000) => until(cond, what, ms, 100);

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import type { Page } from 'playwright-core';
-import { createRoom, enter, log, person, PHONE, say, startRig, unavailable, waitLive, type Rig } from './harness.js';
+import { enter, log, person, PHONE, say, startRig, unavailable, waitLive, type Rig } from './harness.js';
 
 const skip = unavailable();
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { freePort } from './server.ts';
+import { until } from './until.ts';
 
 const REDIS_SERVER = process.env.CHITCHAT_TEST_REDIS_SERVER ?? 'redis-server';
 
@@ -28,13 +29,6 @@ export function redisServerSkip(): string | undefined {
   return skipUnless(r.status === 0, `${REDIS_SERVER} (a private Redis to stop and restart)`);
 }
 
-async function until(check: () => Promise<boolean>, what: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 export interface RedisInstance {
   url: string;
@@ -66,7 +60,7 @@ export async function privateRedis(): Promise<RedisInstance> {
       await until(async () => {
         if (p.exitCode !== null) throw new Error(`redis-server exited with ${p.exitCode}:\n${log}`);
         return ping();
-      }, `redis-server on port ${port}`, 15_000);
+      }, `redis-server on port ${port}`, 15_000, 50);
     },
     async kill() {
       const p = proc;

@@ -8,6 +8,7 @@ import type { Broker, PresenceEntry, RoomEvent } from '../../src/broker/broker.t
 import { MemoryBroker } from '../../src/broker/memory.ts';
 import { RedisBroker, type RedisBrokerOptions } from '../../src/broker/redis.ts';
 import { REDIS_URL, redisSkip, uniqueName } from '../helpers/services.ts';
+import { until as poll } from '../helpers/until.ts';
 
 interface Bus {
   /** Another node on the same bus (the same instance for the in-process broker). */
@@ -70,13 +71,7 @@ const names = async (broker: Broker, roomId: number) => (await broker.presence(r
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Waits until check() holds (events travel through Redis asynchronously). */
-async function until(check: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
+const until = (check: () => boolean, what: string, timeoutMs = 3000) => poll(check, what, timeoutMs, 5);
 
 /** A subscriber that records the seq of every event it gets. */
 function recorder(): { seqs: number[]; events: RoomEvent[]; handler: (e: RoomEvent) => void } {

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { api, bearer, connect, createRoom, joinAs, token, type ChatClient, type ServerEvent } from '../helpers/chat.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 import { POSTGRES_URL, postgresSkip, redisSkip, sharedPlace } from '../helpers/services.ts';
+import { until } from '../helpers/until.ts';
 
 const [noPostgres, noRedis] = await Promise.all([postgresSkip(), redisSkip()]);
 const skip = noPostgres ?? noRedis;
@@ -22,14 +23,6 @@ const usernames = (users: { username: string }[]) => users.map((u) => u.username
 let counter = 0;
 const title = (base: string) => `${base} ${++counter}`;
 
-/** Waits until check() holds, polling (events travel through Redis and another process). */
-async function until(check: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('two server nodes sharing PostgreSQL and Redis', { skip }, () => {
   before(async () => {

@@ -2,7 +2,7 @@
 // validation, ownership, rename and delete, and that no secret ever leaves the server.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { api, bearer, connect, createRoom, joinAs, token, type ChatClient, type JsonResponse } from '../helpers/chat.ts';
+import { api, bearer, connect, joinAs, token, type ChatClient, type JsonResponse } from '../helpers/chat.ts';
 import { expectError, raw } from '../helpers/expect.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
 

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ChitChat, LiveSocket, webSocketImpl, type ConnStatus, type ServerEvent, type SocketFactory } from '../../src/client/index.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { until as poll } from '../helpers/until.ts';
 
 let server: TestServer;
 let WS: SocketFactory;
@@ -16,13 +17,8 @@ after(async () => {
   await server.dispose();
 });
 
-async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+/** Waits for what travels through the server and the SDK's reconnects (20 s). */
+const until = (check: () => boolean, what: string, ms = 20_000) => poll(check, what, ms, 25);
 
 const wsBase = () => server.url.replace(/^http/, 'ws');
 

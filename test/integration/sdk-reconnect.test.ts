@@ -5,6 +5,7 @@ import { after, before, test } from 'node:test';
 import { ChitChat, type ChatMessage, type RoomSocket } from '../../src/client/index.ts';
 import { cutProxy } from '../helpers/proxy.ts';
 import { startServer, type TestServer } from '../helpers/server.ts';
+import { until as poll } from '../helpers/until.ts';
 
 let server: TestServer;
 before(async () => {
@@ -20,13 +21,8 @@ function collect(room: RoomSocket): ChatMessage[] {
   return got;
 }
 
-async function until(check: () => boolean, what: string, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+/** Waits for what travels through the server and the SDK's reconnects (20 s). */
+const until = (check: () => boolean, what: string, ms = 20_000) => poll(check, what, ms, 25);
 
 test('reconnect across a server restart: every message once, in seq order, every send acked', async () => {
   const chat = new ChitChat({ url: server.url });
