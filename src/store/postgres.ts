@@ -371,7 +371,6 @@ export class PostgresStore implements Store {
 
   touchNameSecret(roomId: number, secretHash: string): Promise<void> {
     return this.identity.touchNameSecret(roomId, secretHash);
-
   }
 
   // Bots (SPEC §11): their SQL lives in postgres-bots.ts.

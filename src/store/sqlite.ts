@@ -293,7 +293,6 @@ export class SqliteStore implements Store {
 
   async touchNameSecret(roomId: number, secretHash: string): Promise<void> {
     this.identity.touchNameSecret(roomId, secretHash);
-
   }
 
   // Bots (SPEC §11): their SQL lives in sqlite-bots.ts.
